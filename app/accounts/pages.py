@@ -1,0 +1,254 @@
+"""Login, resident registration, profile, and linking residents to households."""
+
+import reflex as rx
+
+from app.accounts.state import (
+    LoginState,
+    RegisterState,
+    ResidentsState,
+    SessionState,
+)
+from app.ui.components import (
+    field_error,
+    form_message,
+    language_switch,
+    primary_button,
+    role_label,
+    t,
+    text_field,
+)
+from app.ui.layout import app_page, public_page
+
+
+def login() -> rx.Component:
+    errors = LoginState.errors
+    return public_page(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("login.title"), size="5", as_="h2"),
+                    form_message(LoginState.message),
+                    text_field(
+                        "mobile",
+                        "login.mobile",
+                        errors,
+                        type="tel",
+                        input_mode="numeric",
+                        auto_complete="username",
+                        max_length=13,
+                        placeholder_key="login.mobile_placeholder",
+                    ),
+                    text_field(
+                        "password",
+                        "login.password",
+                        errors,
+                        type="password",
+                        auto_complete="current-password",
+                        placeholder_key="login.password_placeholder",
+                    ),
+                    primary_button(t("login.submit"), type="submit", id="login-submit"),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=LoginState.submit,
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(t("login.no_account"), size="3"),
+            rx.link(t("login.register_link"), href="/register", size="3", weight="bold"),
+            justify="center",
+            width="100%",
+        ),
+        rx.center(language_switch(), width="100%"),
+    )
+
+
+def register() -> rx.Component:
+    errors = RegisterState.errors
+    return public_page(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("register.title"), size="5", as_="h2"),
+                    rx.text(t("register.intro"), size="2", color_scheme="gray"),
+                    form_message(RegisterState.message),
+                    text_field("name", "register.name", errors, auto_complete="name"),
+                    text_field(
+                        "mobile",
+                        "register.mobile",
+                        errors,
+                        type="tel",
+                        input_mode="numeric",
+                        auto_complete="tel",
+                        max_length=13,
+                        placeholder_key="login.mobile_placeholder",
+                    ),
+                    text_field(
+                        "password",
+                        "register.password",
+                        errors,
+                        type="password",
+                        auto_complete="new-password",
+                        hint_key="register.password_hint",
+                    ),
+                    rx.vstack(
+                        rx.el.label(
+                            t("register.community"),
+                            html_for="community_id",
+                            class_name="field-label",
+                        ),
+                        rx.select.root(
+                            rx.select.trigger(
+                                placeholder=t("register.community_placeholder"),
+                                id="community_id",
+                                width="100%",
+                            ),
+                            rx.select.content(
+                                rx.foreach(
+                                    RegisterState.communities,
+                                    lambda c: rx.select.item(c[1], value=c[0]),
+                                )
+                            ),
+                            name="community_id",
+                            size="3",
+                        ),
+                        field_error(errors, "community_id"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    text_field(
+                        "address",
+                        "register.address",
+                        errors,
+                        placeholder_key="register.address_placeholder",
+                        auto_complete="street-address",
+                    ),
+                    primary_button(t("register.submit"), type="submit"),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=RegisterState.submit,
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.text(t("register.have_account"), size="3"),
+            rx.link(t("register.login_link"), href="/login", size="3", weight="bold"),
+            justify="center",
+            width="100%",
+        ),
+    )
+
+
+def _profile_row(label_key: str, value) -> rx.Component:
+    return rx.hstack(
+        rx.text(t(label_key), color_scheme="gray"),
+        rx.text(value, weight="medium", text_align="right"),
+        justify="between",
+        width="100%",
+    )
+
+
+def profile() -> rx.Component:
+    return app_page(
+        "/profile",
+        "profile.title",
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("circle-user-round", size=44, color=rx.color("accent", 9)),
+                    rx.heading(SessionState.user_name, size="5", as_="h2"),
+                    align="center",
+                    spacing="3",
+                ),
+                rx.separator(size="4"),
+                _profile_row("profile.mobile", SessionState.user_mobile),
+                _profile_row("profile.role", role_label(SessionState.user_role)),
+                _profile_row("profile.place", SessionState.place),
+                rx.hstack(
+                    rx.text(t("lang.label"), color_scheme="gray"),
+                    language_switch(),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            size="3",
+            width="100%",
+        ),
+        rx.button(
+            rx.icon("log-out", size=18),
+            t("profile.logout"),
+            on_click=SessionState.logout,
+            size="4",
+            variant="soft",
+            color_scheme="red",
+            width="100%",
+        ),
+    )
+
+
+def _pending_card(row: dict) -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(row["name"], weight="bold", size="4"),
+                    rx.text(row["mobile"], color_scheme="gray", size="2"),
+                    justify="between",
+                    align="center",
+                    width="100%",
+                ),
+                rx.text(t("residents.claimed"), ": ", row["claimed"], size="2"),
+                rx.text(
+                    t("residents.registered"),
+                    ": ",
+                    row["registered"],
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.el.label(
+                    t("residents.household_address"),
+                    html_for="address-" + row["id"],
+                    class_name="field-label",
+                ),
+                rx.input(
+                    id="address-" + row["id"],
+                    name="address",
+                    default_value=rx.cond(row["match"] != "", row["match"], row["claimed"]),
+                    size="3",
+                    width="100%",
+                ),
+                rx.el.input(type="hidden", name="user_id", value=row["id"]),
+                rx.cond(
+                    ResidentsState.errors.contains(row["id"]),
+                    rx.text(ResidentsState.errors[row["id"]], color=rx.color("red", 11), size="2"),
+                ),
+                rx.button(t("residents.link"), type="submit", size="3", width="100%"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=ResidentsState.link,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def residents() -> rx.Component:
+    return app_page(
+        "/residents",
+        "residents.title",
+        rx.cond(
+            ResidentsState.pending.length() > 0,
+            rx.foreach(ResidentsState.pending, _pending_card),
+            rx.text(t("residents.empty"), color_scheme="gray"),
+        ),
+    )

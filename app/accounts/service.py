@@ -1,0 +1,357 @@
+"""Accounts: registration, login, sessions, and the permission checks every service uses."""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from pydantic import BaseModel, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from app.accounts.models import Locale, LoginAttempt, LoginSession, Role, User
+from app.community.models import Community, Compound, Household
+from app.errors import Forbidden, InvalidInput, ServiceError, parse
+from app.settings import get_settings
+from app.timeutil import utcnow
+
+_hasher = PasswordHasher()
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# Who may create accounts of which role (admins may create all).
+CREATABLE_ROLES = {
+    Role.STAFF: {Role.VOLUNTEER, Role.STAFF},
+    Role.STREET_STAFF: {Role.STAFF, Role.STREET_STAFF},
+}
+
+
+def hash_password(plain: str) -> str:
+    return _hasher.hash(plain)
+
+
+def _password_matches(stored: str, plain: str) -> bool:
+    try:
+        return _hasher.verify(stored, plain)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _clean_mobile(value: str) -> str:
+    value = re.sub(r"[\s-]", "", str(value or ""))
+    if not MOBILE_PATTERN.match(value):
+        raise PydanticCustomError("mobile_invalid", "invalid mobile number")
+    return value
+
+
+def _check_password(value: str) -> str:
+    if len(value) < 8 or not re.search(r"\d", value) or not re.search(r"[A-Za-z]", value):
+        raise PydanticCustomError("password_weak", "weak password")
+    return value
+
+
+class LoginInput(BaseModel):
+    mobile: str
+    password: str
+
+    _mobile = field_validator("mobile")(_clean_mobile)
+
+
+class ResidentRegistration(BaseModel):
+    name: str
+    mobile: str
+    password: str
+    community_id: int
+    address: str
+
+    _mobile = field_validator("mobile")(_clean_mobile)
+    _password = field_validator("password")(_check_password)
+
+    @field_validator("name", "address")
+    @classmethod
+    def _required_text(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("missing", "required")
+        return value
+
+
+class NewAccount(BaseModel):
+    name: str
+    mobile: str
+    password: str
+    role: Role
+    community_id: int | None = None
+    street_id: int | None = None
+
+    _mobile = field_validator("mobile")(_clean_mobile)
+    _password = field_validator("password")(_check_password)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    user: User
+
+
+# ---------------------------------------------------------------- permission checks
+
+
+def require_role(actor: User | None, *roles: Role) -> User:
+    """The actor must be logged in, active, and hold one of `roles`."""
+    if actor is None or not actor.is_active:
+        raise Forbidden("errors.login_required")
+    if actor.role not in roles:
+        raise Forbidden()
+    return actor
+
+
+def _can_see_community(session: Session, actor: User, community_id: int) -> bool:
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role == Role.STREET_STAFF:
+        community = session.get(Community, community_id)
+        return community is not None and community.street_id == actor.street_id
+    return actor.community_id == community_id
+
+
+def require_community(session: Session, actor: User, community_id: int) -> None:
+    if not _can_see_community(session, actor, community_id):
+        raise Forbidden()
+
+
+# ---------------------------------------------------------------- login and sessions
+
+
+def _recent_failures(session: Session, column, value: str, since: datetime) -> list[datetime]:
+    rows = session.exec(
+        select(LoginAttempt.at).where(column == value, LoginAttempt.at >= since)
+    ).all()
+    return sorted(rows)
+
+
+def _lockout_minutes(failures: list[datetime], limit: int, window: timedelta) -> int | None:
+    """Minutes until the oldest counted failure leaves the window, if the limit is reached."""
+    if len(failures) < limit:
+        return None
+    free_at = failures[-limit] + window
+    return max(1, int((free_at - utcnow()).total_seconds() // 60) + 1)
+
+
+def login(session: Session, mobile: str, password: str, client: str) -> LoginResult:
+    """Check the password and open a session. Failures count per number and per client."""
+    data = parse(LoginInput, {"mobile": mobile, "password": password})
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = utcnow() - window
+    for column, value, limit in (
+        (LoginAttempt.mobile, data.mobile, settings.login_max_failures_per_mobile),
+        (LoginAttempt.client, client, settings.login_max_failures_per_client),
+    ):
+        wait = _lockout_minutes(_recent_failures(session, column, value, since), limit, window)
+        if wait is not None:
+            raise ServiceError("errors.too_many_attempts", minutes=wait)
+
+    user = session.exec(select(User).where(User.mobile == data.mobile)).first()
+    if user is None or not _password_matches(user.password_hash, data.password):
+        session.add(LoginAttempt(mobile=data.mobile, client=client[:64]))
+        session.commit()
+        # One message for both: a login form must not tell which numbers have accounts.
+        raise ServiceError("errors.wrong_credentials", field="password")
+    if not user.is_active:
+        raise ServiceError("errors.account_disabled")
+
+    session.exec(delete(LoginAttempt).where(LoginAttempt.mobile == data.mobile))
+    session.exec(delete(LoginSession).where(LoginSession.expires_at < utcnow()))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(hours=settings.session_hours),
+        )
+    )
+    session.commit()
+    return LoginResult(token=token, user=user)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user behind a session token, or None if it is unknown or expired."""
+    if not token:
+        return None
+    row = session.exec(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _hash_token(token), LoginSession.expires_at > utcnow())
+    ).first()
+    return row if row is not None and row.is_active else None
+
+
+def session_expired(session: Session, token: str) -> bool:
+    """True when the token names a session that has run out (to say so, not just 'log in')."""
+    row = session.exec(
+        select(LoginSession).where(LoginSession.token_hash == _hash_token(token))
+    ).first()
+    return row is not None and row.expires_at <= utcnow()
+
+
+def logout(session: Session, token: str) -> None:
+    session.exec(delete(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
+    session.commit()
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def _ensure_mobile_free(session: Session, mobile: str) -> None:
+    if session.exec(select(User.id).where(User.mobile == mobile)).first() is not None:
+        raise InvalidInput({"mobile": "errors.mobile_taken"})
+
+
+def register_resident(session: Session, data: dict) -> User:
+    """A resident signs themselves up; staff later link the account to the household."""
+    reg = parse(ResidentRegistration, data)
+    if session.get(Community, reg.community_id) is None:
+        raise InvalidInput({"community_id": "errors.missing"})
+    _ensure_mobile_free(session, reg.mobile)
+    user = User(
+        mobile=reg.mobile,
+        name=reg.name,
+        password_hash=hash_password(reg.password),
+        role=Role.RESIDENT,
+        community_id=reg.community_id,
+        street_id=session.get(Community, reg.community_id).street_id,
+        claimed_address=reg.address,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def create_account(session: Session, actor: User | None, data: dict) -> User:
+    """Staff create volunteer and staff accounts in their community; street staff in their
+    street; admins anywhere. (Volunteers normally arrive through sign-up and approval.)"""
+    actor = require_role(actor, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+    new = parse(NewAccount, data)
+    if actor.role != Role.ADMIN and new.role not in CREATABLE_ROLES[actor.role]:
+        raise Forbidden()
+    if new.role == Role.STREET_STAFF:
+        if new.street_id is None:
+            raise InvalidInput({"street_id": "errors.missing"})
+        if actor.role != Role.ADMIN and new.street_id != actor.street_id:
+            raise Forbidden()
+        street_id, community_id = new.street_id, None
+    elif new.role == Role.ADMIN:
+        street_id = community_id = None
+    else:
+        if new.community_id is None or session.get(Community, new.community_id) is None:
+            raise InvalidInput({"community_id": "errors.missing"})
+        require_community(session, actor, new.community_id)
+        community_id = new.community_id
+        street_id = session.get(Community, community_id).street_id
+    _ensure_mobile_free(session, new.mobile)
+    user = User(
+        mobile=new.mobile,
+        name=new.name.strip(),
+        password_hash=hash_password(new.password),
+        role=new.role,
+        street_id=street_id,
+        community_id=community_id,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def create_first_admin(session: Session, name: str, mobile: str, password: str) -> User:
+    """Bootstrap from the command line; refused once any admin exists."""
+    if session.exec(select(User.id).where(User.role == Role.ADMIN)).first() is not None:
+        raise ServiceError("errors.admin_exists")
+    new = parse(NewAccount, {"name": name, "mobile": mobile, "password": password, "role": "admin"})
+    _ensure_mobile_free(session, new.mobile)
+    user = User(
+        mobile=new.mobile, name=new.name, password_hash=hash_password(new.password), role=Role.ADMIN
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def pending_residents(session: Session, actor: User | None, community_id: int) -> list[User]:
+    """Self-registered residents of a community not yet linked to a household."""
+    actor = require_role(actor, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+    require_community(session, actor, community_id)
+    return list(
+        session.exec(
+            select(User)
+            .where(
+                User.community_id == community_id,
+                User.role == Role.RESIDENT,
+                User.household_id.is_(None),
+            )
+            .order_by(User.created_at)
+        )
+    )
+
+
+def link_household(session: Session, actor: User | None, user_id: int, household_id: int) -> User:
+    """Staff confirm which household a self-registered resident lives in."""
+    actor = require_role(actor, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+    user = session.get(User, user_id)
+    household = session.get(Household, household_id)
+    if user is None or user.role != Role.RESIDENT:
+        raise ServiceError("errors.not_found")
+    if household is None:
+        raise InvalidInput({"household_id": "errors.household_not_found"})
+    require_community(session, actor, user.community_id)
+    if household.community_id != user.community_id:
+        raise InvalidInput({"household_id": "errors.household_other_community"})
+    user.household_id = household.id
+    session.add(user)
+    session.commit()
+    return user
+
+
+def find_household(session: Session, actor: User | None, community_id: int, address: str):
+    """The household at an address like '望江花园 3-2-501' (compound name optional)."""
+    actor = require_role(actor, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+    require_community(session, actor, community_id)
+    numbers = re.findall(r"\d+", address)
+    if len(numbers) < 3:
+        return None
+    building, unit, door = numbers[-3:]
+    query = select(Household).where(
+        Household.community_id == community_id,
+        Household.address.endswith(f" {int(building)}-{int(unit)}-{door}"),
+    )
+    compound_hint = re.split(r"\d", address, maxsplit=1)[0].strip()
+    candidates = list(session.exec(query))
+    if compound_hint and len(candidates) > 1:
+        names = dict(session.exec(select(Compound.id, Compound.name)).all())
+        candidates = [h for h in candidates if compound_hint in names.get(h.compound_id, "")]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def set_locale(session: Session, actor: User | None, locale: str) -> User:
+    actor = require_role(actor, *Role)
+    try:
+        actor.locale = Locale(locale)
+    except ValueError:
+        raise InvalidInput({"locale": "errors.invalid_input"}) from None
+    session.add(actor)
+    session.commit()
+    return actor
+
+
+def count_users(session: Session, community_id: int, role: Role) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.community_id == community_id, User.role == role, User.is_active)
+    ).one()

@@ -1,0 +1,58 @@
+"""The Reflex app: every page and route is registered here, and only here."""
+
+import logging
+
+import reflex as rx
+
+from app.accounts import pages as accounts_pages
+from app.accounts.state import LoginState, ProfileState, RegisterState, ResidentsState
+from app.ui import pages as ui_pages
+from app.ui.i18n import translate
+from app.ui.state import HomeState
+
+
+def _on_backend_error(exception: Exception):
+    # A stack trace never reaches the page: log it, tell the user in both languages.
+    logging.getLogger("app").exception("backend error", exc_info=exception)
+    return rx.toast.error(
+        f"{translate('zh', 'errors.unexpected')} / {translate('en', 'errors.unexpected')}"
+    )
+
+
+app = rx.App(
+    stylesheets=["/app.css"],
+    html_lang="zh-CN",
+    head_components=[
+        rx.el.meta(name="theme-color", content="#1f8a70"),
+        rx.el.meta(name="description", content=translate("zh", "app.tagline")),
+    ],
+    backend_exception_handler=_on_backend_error,
+)
+
+
+def _title(key: str) -> str:
+    return f"{translate('zh', key)} · {translate('zh', 'app.name')}"
+
+
+app.add_page(
+    accounts_pages.login, route="/login", title=_title("login.title"), on_load=LoginState.load
+)
+app.add_page(
+    accounts_pages.register,
+    route="/register",
+    title=_title("register.title"),
+    on_load=RegisterState.load,
+)
+app.add_page(ui_pages.home, route="/", title=translate("zh", "app.name"), on_load=HomeState.load)
+app.add_page(
+    accounts_pages.profile,
+    route="/profile",
+    title=_title("profile.title"),
+    on_load=ProfileState.load,
+)
+app.add_page(
+    accounts_pages.residents,
+    route="/residents",
+    title=_title("residents.title"),
+    on_load=ResidentsState.load,
+)

@@ -1,0 +1,36 @@
+"""Configuration from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}"
+    # When set, Reflex keeps page state in Redis and runs several backend workers.
+    redis_url: str | None = None
+    port: int = 3000
+    # Comma-separated origins allowed to open the websocket.
+    allowed_origins: str = "http://localhost:3000,http://127.0.0.1:3000"
+
+    session_hours: int = 12
+    login_window_minutes: int = 15
+    login_max_failures_per_mobile: int = 5
+    login_max_failures_per_client: int = 20
+
+    default_locale: str = "zh"
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,12 @@
+"""String catalogs: Simplified Chinese first, English second. Keys are `area.name`."""
+
+from app.ui.i18n.en import EN
+from app.ui.i18n.zh import ZH
+
+CATALOGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
+
+
+def translate(locale: str, key: str, **params: object) -> str:
+    catalog = CATALOGS.get(locale, ZH)
+    text = catalog.get(key) or ZH.get(key) or key
+    return text.format(**params) if params else text

@@ -1,0 +1,112 @@
+"""The home page: one route, a different first screen per role."""
+
+import reflex as rx
+
+from app.accounts.state import SessionState
+from app.ui.components import role_label, stat_tile, t
+from app.ui.layout import app_page
+from app.ui.state import HomeState
+
+
+def _greeting() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("home.greeting") + SessionState.user_name, size="6", as_="h2"),
+        rx.badge(role_label(SessionState.user_role), variant="soft", size="2"),
+        spacing="2",
+    )
+
+
+def _tiles() -> rx.Component:
+    return rx.grid(
+        rx.foreach(HomeState.tiles, lambda tile: stat_tile(tile[0], tile[1])),
+        columns="2",
+        spacing="3",
+        width="100%",
+    )
+
+
+def _communities() -> rx.Component:
+    return rx.cond(
+        HomeState.communities.length() > 0,
+        rx.vstack(
+            rx.heading(t("home.communities"), size="4", as_="h3"),
+            rx.foreach(
+                HomeState.communities,
+                lambda c: rx.card(
+                    rx.vstack(
+                        rx.text(c["name"], weight="bold", size="3"),
+                        rx.hstack(
+                            rx.text(t("home.households"), ": ", c["households"], size="2"),
+                            rx.text(t("home.residents"), ": ", c["residents"], size="2"),
+                            rx.text(t("home.volunteers"), ": ", c["volunteers"], size="2"),
+                            wrap="wrap",
+                            spacing="3",
+                        ),
+                        spacing="1",
+                    ),
+                    width="100%",
+                ),
+            ),
+            width="100%",
+        ),
+    )
+
+
+def _pending_residents() -> rx.Component:
+    return rx.cond(
+        HomeState.pending_residents > 0,
+        rx.callout(
+            rx.hstack(
+                rx.text(t("home.pending_residents"), ": ", HomeState.pending_residents),
+                rx.link(t("home.review_residents"), href="/residents", weight="bold"),
+                justify="between",
+                width="100%",
+            ),
+            icon="user-check",
+            width="100%",
+        ),
+    )
+
+
+def _household() -> rx.Component:
+    return rx.cond(
+        SessionState.user_role == "resident",
+        rx.card(
+            rx.vstack(
+                rx.heading(t("home.my_household"), size="4", as_="h3"),
+                rx.cond(
+                    HomeState.household_address != "",
+                    rx.vstack(
+                        rx.text(HomeState.household_address, size="3", weight="medium"),
+                        rx.text(t("home.members"), size="2", color_scheme="gray"),
+                        rx.foreach(
+                            HomeState.members,
+                            lambda m: rx.hstack(
+                                rx.icon("user", size=16),
+                                rx.text(m[0]),
+                                rx.badge(m[1], variant="surface"),
+                                align="center",
+                            ),
+                        ),
+                        spacing="2",
+                    ),
+                    rx.text(t("home.household_pending"), color_scheme="gray"),
+                ),
+                spacing="3",
+            ),
+            width="100%",
+        ),
+    )
+
+
+def home() -> rx.Component:
+    return app_page(
+        "/",
+        "nav.home",
+        _greeting(),
+        _pending_residents(),
+        _household(),
+        _tiles(),
+        _communities(),
+        rx.text(t("home.soon"), size="2", color_scheme="gray"),
+    )

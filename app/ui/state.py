@@ -1,0 +1,63 @@
+"""The home page's state: what each role sees first."""
+
+import reflex as rx
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.accounts.state import SessionState
+from app.community import service as community
+from app.db import session_scope
+from app.ui.navigation import roles_for
+
+
+class HomeState(SessionState):
+    tiles: list[tuple[str, str]] = []  # (label, value)
+    communities: list[dict[str, str]] = []
+    household_address: str = ""
+    members: list[tuple[str, str]] = []
+    pending_residents: int = 0
+
+    @rx.event
+    def load(self):
+        with session_scope() as db:
+            user = self.enter(db, roles_for("/"))
+            if user is None:
+                return self.bounce()
+            self.tiles, self.communities, self.members = [], [], []
+            self.household_address, self.pending_residents = "", 0
+            if user.role == Role.RESIDENT:
+                view = community.my_household(db, user)
+                if view is not None:
+                    self.household_address, self.members = view.address, view.members
+            elif user.role in (Role.STREET_STAFF, Role.ADMIN):
+                overview = community.street_overview(db, user)
+                self.communities = [
+                    {
+                        "name": c.name,
+                        "households": f"{c.households:,}",
+                        "residents": f"{c.residents:,}",
+                        "volunteers": f"{c.volunteers:,}",
+                    }
+                    for c in overview
+                ]
+                self.tiles = self._tiles(
+                    households=sum(c.households for c in overview),
+                    residents=sum(c.residents for c in overview),
+                    volunteers=sum(c.volunteers for c in overview),
+                    compounds=sum(c.compounds for c in overview),
+                )
+            else:
+                counts = community.community_counts(db, user, user.community_id)
+                self.tiles = self._tiles(
+                    households=counts.households,
+                    residents=counts.residents,
+                    compounds=counts.compounds,
+                    volunteers=counts.volunteers,
+                )
+                if user.role == Role.STAFF:
+                    self.pending_residents = len(
+                        accounts.pending_residents(db, user, user.community_id)
+                    )
+
+    def _tiles(self, **counts: int) -> list[tuple[str, str]]:
+        return [(self.tr(f"home.{name}"), f"{value:,}") for name, value in counts.items()]

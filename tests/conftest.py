@@ -1,0 +1,181 @@
+"""Service tests run on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+The schema comes from the real Alembic migrations, built once per session per database;
+each test then starts from empty tables."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401  (registers every table)
+from app.accounts.models import Role, User
+from app.accounts.service import hash_password
+from app.cli import migrate
+from app.community.models import Building, Community, Compound, Household, Resident, Street, Unit
+from app.db import make_engine
+
+PASSWORD = "Secret123"
+_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for every test user
+
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine():
+    url = os.environ["TEST_DATABASE_URL"]
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path) -> Engine:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("_sqlite_template"), path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    eng = request.getfixturevalue("_postgres_engine")
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with eng.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield eng
+
+
+@pytest.fixture
+def db(engine) -> Session:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@dataclass
+class World:
+    """Two streets: 东湖 with communities A and B, 西城 with community C; one user per role."""
+
+    street: Street
+    other_street: Street
+    community: Community
+    sibling: Community
+    far: Community
+    household: Household
+    far_household: Household
+    admin: User
+    street_staff: User
+    staff: User
+    far_staff: User
+    volunteer: User
+    resident: User
+
+    def by_role(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def add_user(
+    db: Session,
+    mobile: str,
+    role: Role,
+    community: Community | None = None,
+    street: Street | None = None,
+    **extra,
+) -> User:
+    user = User(
+        mobile=mobile,
+        name=extra.pop("name", f"用户{mobile[-4:]}"),
+        password_hash=_HASH,
+        role=role,
+        community_id=community.id if community else None,
+        street_id=street.id if street else (community.street_id if community else None),
+        **extra,
+    )
+    db.add(user)
+    db.commit()
+    return user
+
+
+def add_household(
+    db: Session,
+    community: Community,
+    compound_name: str,
+    door: str,
+    members: tuple[str, ...] = ("张伟",),
+) -> Household:
+    compound = Compound(community_id=community.id, name=compound_name)
+    db.add(compound)
+    db.flush()
+    building = Building(compound_id=compound.id, number="3")
+    db.add(building)
+    db.flush()
+    unit = Unit(building_id=building.id, number="2")
+    db.add(unit)
+    db.flush()
+    household = Household(
+        unit_id=unit.id,
+        compound_id=compound.id,
+        community_id=community.id,
+        door=door,
+        address=f"{compound_name} 3-2-{door}",
+    )
+    db.add(household)
+    db.flush()
+    for i, name in enumerate(members):
+        db.add(
+            Resident(
+                household_id=household.id,
+                community_id=community.id,
+                name=name,
+                sex="male",
+                relation="户主" if i == 0 else "子女",
+            )
+        )
+    db.commit()
+    return household
+
+
+@pytest.fixture
+def world(db) -> World:
+    east = Street(name="东湖街道", district="锦江区")
+    west = Street(name="西城街道", district="青羊区")
+    db.add_all([east, west])
+    db.flush()
+    a = Community(street_id=east.id, name="锦官驿社区")
+    b = Community(street_id=east.id, name="清泉社区")
+    c = Community(street_id=west.id, name="上游社区")
+    db.add_all([a, b, c])
+    db.commit()
+    household = add_household(db, a, "望江花园", "501", ("罗辉", "罗小雨"))
+    far_household = add_household(db, c, "上游小区", "301")
+    return World(
+        street=east,
+        other_street=west,
+        community=a,
+        sibling=b,
+        far=c,
+        household=household,
+        far_household=far_household,
+        admin=add_user(db, "13800000000", Role.ADMIN),
+        street_staff=add_user(db, "13800000009", Role.STREET_STAFF, street=east),
+        staff=add_user(db, "13800000001", Role.STAFF, a),
+        far_staff=add_user(db, "13800000005", Role.STAFF, c),
+        volunteer=add_user(db, "13900000001", Role.VOLUNTEER, a),
+        resident=add_user(
+            db, "13700000001", Role.RESIDENT, a, household_id=household.id, name="罗辉"
+        ),
+    )

@@ -1,0 +1,158 @@
+"""The permission matrix: every service operation × every role → allowed or refused.
+
+Each row calls the real service with each role's user (and with nobody); "allowed" means the
+call got past its permission checks, "refused" means it raised Forbidden. A second test
+makes sure no service operation that takes an actor is missing from the matrix."""
+
+import inspect
+import itertools
+from collections.abc import Callable
+
+import pytest
+
+from app.accounts import service as accounts
+from app.community import service as community
+from app.errors import Forbidden
+
+ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
+SERVICE_MODULES = (accounts, community)
+
+Y, N = True, False
+_mobiles = itertools.count(13500000000)
+
+
+def _fresh_mobile() -> str:
+    """Allowed calls commit, so each account created here needs a number of its own."""
+    return str(next(_mobiles))
+
+
+# operation: (call(db, actor, world), {role: allowed})
+MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
+    "accounts.create_account/volunteer": (
+        lambda db, actor, w: accounts.create_account(
+            db,
+            actor,
+            {
+                "name": "新志愿者",
+                "mobile": _fresh_mobile(),
+                "password": "Abc12345",
+                "role": "volunteer",
+                "community_id": w.community.id,
+            },
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=Y),
+    ),
+    "accounts.create_account/staff": (
+        lambda db, actor, w: accounts.create_account(
+            db,
+            actor,
+            {
+                "name": "新同事",
+                "mobile": _fresh_mobile(),
+                "password": "Abc12345",
+                "role": "staff",
+                "community_id": w.community.id,
+            },
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "accounts.create_account/street_staff": (
+        lambda db, actor, w: accounts.create_account(
+            db,
+            actor,
+            {
+                "name": "街道干部",
+                "mobile": _fresh_mobile(),
+                "password": "Abc12345",
+                "role": "street_staff",
+                "street_id": w.street.id,
+            },
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=N, street_staff=Y, admin=Y),
+    ),
+    "accounts.pending_residents": (
+        lambda db, actor, w: accounts.pending_residents(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "accounts.find_household": (
+        lambda db, actor, w: accounts.find_household(db, actor, w.community.id, "3-2-501"),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "accounts.link_household": (
+        lambda db, actor, w: accounts.link_household(db, actor, w.resident.id, w.household.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "accounts.set_locale": (
+        lambda db, actor, w: accounts.set_locale(db, actor, "en"),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.community_counts": (
+        lambda db, actor, w: community.community_counts(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.street_overview": (
+        lambda db, actor, w: community.street_overview(db, actor),
+        dict(anonymous=N, resident=N, volunteer=N, staff=N, street_staff=Y, admin=Y),
+    ),
+    "community.my_household": (
+        lambda db, actor, w: community.my_household(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+}
+
+# Operations that act on one community, tried by a user of a community they do not run.
+OUT_OF_SCOPE = {
+    "accounts.create_account/volunteer": "far_staff",
+    "accounts.pending_residents": "far_staff",
+    "accounts.find_household": "far_staff",
+    "accounts.link_household": "far_staff",
+    "community.community_counts": "far_staff",
+}
+
+
+def _allowed(call, db, actor, world) -> bool:
+    try:
+        call(db, actor, world)
+    except Forbidden:
+        db.rollback()
+        return False
+    return True
+
+
+@pytest.mark.parametrize("operation", sorted(MATRIX))
+def test_matrix(db, world, operation):
+    call, expected = MATRIX[operation]
+    got = {}
+    for role in ROLES:
+        got[role] = _allowed(call, db, world.by_role(role), world)
+        db.rollback()
+    assert got == expected
+
+
+@pytest.mark.parametrize("operation", sorted(OUT_OF_SCOPE))
+def test_users_of_other_communities_are_refused(db, world, operation):
+    call, _ = MATRIX[operation]
+    assert not _allowed(call, db, getattr(world, OUT_OF_SCOPE[operation]), world)
+
+
+def test_street_staff_reach_only_their_own_street(db, world):
+    assert not _allowed(
+        lambda d, a, w: community.community_counts(d, a, w.far.id), db, world.street_staff, world
+    )
+    names = [c.name for c in community.street_overview(db, world.street_staff)]
+    assert names == ["锦官驿社区", "清泉社区"]
+
+
+def test_every_service_operation_is_in_the_matrix():
+    covered = {name.split("/")[0] for name in MATRIX}
+    missing = []
+    for module in SERVICE_MODULES:
+        short = module.__name__.split(".")[1]
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            takes_actor = "actor" in inspect.signature(fn).parameters
+            is_operation = fn.__module__ == module.__name__ and not name.startswith(
+                ("_", "require")
+            )
+            if takes_actor and is_operation and f"{short}.{name}" not in covered:
+                missing.append(f"{short}.{name}")
+    assert missing == []
