@@ -15,8 +15,8 @@ class Settings(BaseSettings):
     # When set, Reflex keeps page state in Redis and runs several backend workers.
     redis_url: str | None = None
     port: int = 3000
-    # Comma-separated origins allowed to open the websocket.
-    allowed_origins: str = "http://localhost:3000,http://127.0.0.1:3000"
+    # Comma-separated origins allowed to open the websocket; default: this machine on PORT.
+    allowed_origins: str = ""
 
     session_hours: int = 12
     login_window_minutes: int = 15
@@ -28,7 +28,8 @@ class Settings(BaseSettings):
 
     @property
     def origins(self) -> list[str]:
-        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+        given = [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+        return given or [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
 
 
 @lru_cache

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 04:39:17.816700
+Create Date: 2026-11-23 04:49:04.854981
 """
 
 from collections.abc import Sequence
@@ -118,7 +118,7 @@ def upgrade() -> None:
     sa.Column('household_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
-    sa.Column('sex', sa.String(length=10), nullable=False),
+    sa.Column('sex', sa.Enum('male', 'female', name='sex', native_enum=False, length=20), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('mobile', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=False),
     sa.Column('relation', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -138,12 +138,12 @@ def upgrade() -> None:
     sa.Column('mobile', sqlmodel.sql.sqltypes.AutoString(length=11), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('role', sa.Enum('resident', 'volunteer', 'staff', 'street_staff', 'admin', name='role', native_enum=False, length=20), nullable=False),
     sa.Column('street_id', sa.Integer(), nullable=True),
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('household_id', sa.Integer(), nullable=True),
     sa.Column('claimed_address', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('locale', sa.String(length=5), nullable=False),
+    sa.Column('locale', sa.Enum('zh', 'en', name='locale', native_enum=False, length=20), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], ),

@@ -3,8 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, String
+from sqlmodel import Field, SQLModel
 
+from app.db import enum_column
 from app.timeutil import utcnow
 
 
@@ -28,13 +29,13 @@ class User(SQLModel, table=True):
     mobile: str = Field(max_length=11, unique=True, index=True)
     name: str = Field(max_length=30)
     password_hash: str = Field(max_length=200)
-    role: Role = Field(sa_type=String(20), index=True)
+    role: Role = Field(sa_type=enum_column(Role), index=True)
     street_id: int | None = Field(default=None, foreign_key="street.id", index=True)
     community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     # What a self-registered resident typed as their address, until staff link the household.
     claimed_address: str = Field(default="", max_length=100)
-    locale: Locale = Field(default=Locale.ZH, sa_type=String(5))
+    locale: Locale = Field(default=Locale.ZH, sa_type=enum_column(Locale))
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -4,8 +4,9 @@ household → resident, and grids of buildings."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, String
+from sqlmodel import Field, SQLModel
 
+from app.db import enum_column
 from app.timeutil import utcnow
 
 
@@ -85,7 +86,7 @@ class Resident(SQLModel, table=True):
     household_id: int = Field(foreign_key="household.id", index=True)
     community_id: int = Field(foreign_key="community.id", index=True)
     name: str = Field(max_length=30, index=True)
-    sex: Sex = Field(sa_type=String(10))
+    sex: Sex = Field(sa_type=enum_column(Sex))
     birth_date: date | None = None
     mobile: str = Field(default="", max_length=11, index=True)
     relation: str = Field(default="", max_length=20)
