@@ -206,7 +206,7 @@ def _pending_card(row: dict) -> rx.Component:
                     align="center",
                     width="100%",
                 ),
-                rx.text(t("residents.claimed"), ": ", row["claimed"], size="2"),
+                rx.text(t("residents.claimed"), t("common.colon"), row["claimed"], size="2"),
                 rx.text(
                     t("residents.registered"),
                     ": ",

@@ -1,13 +1,11 @@
 """Session, login, registration and profile states: they call the accounts service and hold
 only what the pages show."""
 
-from collections.abc import Iterable
-
 import reflex as rx
 from sqlmodel import Session
 
 from app.accounts import service
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.community.service import list_communities, place_name
 from app.db import session_scope
 from app.errors import Forbidden, InvalidInput, ServiceError
@@ -31,7 +29,8 @@ class SessionState(rx.State):
     user_mobile: str = ""
     user_role: str = ""
     place: str = ""
-    # The route the user may see (set by the page's load) and why they were sent to login.
+    # The page being shown, whether this user may see it, and why they were sent to login.
+    current_route: str = ""
     allowed_route: str = ""
     forbidden_route: str = ""
     notice: str = ""
@@ -49,9 +48,9 @@ class SessionState(rx.State):
     def actor(self, db: Session) -> User | None:
         return service.user_for_token(db, self.token)
 
-    def enter(self, db: Session, roles: Iterable[Role]) -> User | None:
+    def enter(self, db: Session, route: str) -> User | None:
         """Resolve the user for a page's load; None when they may not see it (see `bounce`)."""
-        route = self.router.page.path
+        self.current_route = route
         self.allowed_route = self.forbidden_route = ""
         user = self.actor(db)
         if user is None:
@@ -62,7 +61,7 @@ class SessionState(rx.State):
         self.user_name, self.user_mobile, self.user_role = user.name, user.mobile, user.role.value
         self.place = place_name(db, user)
         self.locale = user.locale.value
-        if user.role not in roles:
+        if user.role not in roles_for(route):
             self.forbidden_route = route
             return None
         self.allowed_route = route
@@ -154,7 +153,7 @@ class ProfileState(SessionState):
     @rx.event
     def load(self):
         with session_scope() as db:
-            if self.enter(db, Role) is None:
+            if self.enter(db, "/profile") is None:
                 return self.bounce()
 
 
@@ -189,7 +188,7 @@ class ResidentsState(SessionState):
     def load(self):
         self.errors, self.message = {}, ""
         with session_scope() as db:
-            user = self.enter(db, roles_for("/residents"))
+            user = self.enter(db, "/residents")
             if user is None:
                 return self.bounce()
             self._refresh(db, user)

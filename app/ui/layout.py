@@ -11,7 +11,7 @@ COLUMN = "30rem"
 
 def _nav_item(section) -> rx.Component:
     roles = rx.Var.create([r.value for r in section.roles])
-    active = SessionState.router.page.path == section.route
+    active = SessionState.current_route == section.route
     return rx.cond(
         roles.contains(SessionState.user_role),
         rx.link(
@@ -32,7 +32,7 @@ def _nav_item(section) -> rx.Component:
 
 def bottom_nav() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(*[_nav_item(s) for s in SECTIONS], justify="between", width="100%"),
+        rx.hstack(*[_nav_item(s) for s in SECTIONS], justify="around", width="100%"),
         class_name="bottom-nav",
         aria_label="主导航",
     )

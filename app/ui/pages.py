@@ -36,9 +36,15 @@ def _communities() -> rx.Component:
                     rx.vstack(
                         rx.text(c["name"], weight="bold", size="3"),
                         rx.hstack(
-                            rx.text(t("home.households"), ": ", c["households"], size="2"),
-                            rx.text(t("home.residents"), ": ", c["residents"], size="2"),
-                            rx.text(t("home.volunteers"), ": ", c["volunteers"], size="2"),
+                            rx.text(
+                                t("home.households"), t("common.colon"), c["households"], size="2"
+                            ),
+                            rx.text(
+                                t("home.residents"), t("common.colon"), c["residents"], size="2"
+                            ),
+                            rx.text(
+                                t("home.volunteers"), t("common.colon"), c["volunteers"], size="2"
+                            ),
                             wrap="wrap",
                             spacing="3",
                         ),
@@ -57,7 +63,9 @@ def _pending_residents() -> rx.Component:
         HomeState.pending_residents > 0,
         rx.callout(
             rx.hstack(
-                rx.text(t("home.pending_residents"), ": ", HomeState.pending_residents),
+                rx.text(
+                    t("home.pending_residents"), t("common.colon"), HomeState.pending_residents
+                ),
                 rx.link(t("home.review_residents"), href="/residents", weight="bold"),
                 justify="between",
                 width="100%",

@@ -7,7 +7,6 @@ from app.accounts.models import Role
 from app.accounts.state import SessionState
 from app.community import service as community
 from app.db import session_scope
-from app.ui.navigation import roles_for
 
 
 class HomeState(SessionState):
@@ -20,7 +19,7 @@ class HomeState(SessionState):
     @rx.event
     def load(self):
         with session_scope() as db:
-            user = self.enter(db, roles_for("/"))
+            user = self.enter(db, "/")
             if user is None:
                 return self.bounce()
             self.tiles, self.communities, self.members = [], [], []
@@ -43,8 +42,8 @@ class HomeState(SessionState):
                 self.tiles = self._tiles(
                     households=sum(c.households for c in overview),
                     residents=sum(c.residents for c in overview),
-                    volunteers=sum(c.volunteers for c in overview),
                     compounds=sum(c.compounds for c in overview),
+                    volunteers=sum(c.volunteers for c in overview),
                 )
             else:
                 counts = community.community_counts(db, user, user.community_id)

@@ -73,6 +73,7 @@ EN: dict[str, str] = {
     "profile.place": "Belongs to",
     "profile.logout": "Log out",
     "profile.saved": "Saved",
+    "common.colon": ": ",
     "common.loading": "Loading…",
     "common.retry": "Retry",
     "forbidden.title": "Not allowed",

@@ -79,6 +79,7 @@ ZH: dict[str, str] = {
     "profile.logout": "退出登录",
     "profile.saved": "已保存",
     # generic
+    "common.colon": "：",
     "common.loading": "加载中…",
     "common.retry": "重试",
     "forbidden.title": "无权访问",
