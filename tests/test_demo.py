@@ -48,7 +48,8 @@ def _counts(session: Session) -> dict[str, int]:
 
 
 def _age(born: date) -> int:
-    return REFERENCE_DATE.year - born.year - (born.replace(year=2000) > date(2000, 1, 1))
+    before_birthday = (born.month, born.day) > (REFERENCE_DATE.month, REFERENCE_DATE.day)
+    return REFERENCE_DATE.year - born.year - before_birthday
 
 
 @pytest.fixture(scope="module")

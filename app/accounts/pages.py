@@ -209,7 +209,7 @@ def _pending_card(row: dict) -> rx.Component:
                 rx.text(t("residents.claimed"), t("common.colon"), row["claimed"], size="2"),
                 rx.text(
                     t("residents.registered"),
-                    ": ",
+                    t("common.colon"),
                     row["registered"],
                     size="1",
                     color_scheme="gray",
