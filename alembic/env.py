@@ -13,6 +13,10 @@ url = context.config.attributes.get("url") or get_settings().database_url
 def run_migrations_online() -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; SQLite cannot do that with foreign keys enforced.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,

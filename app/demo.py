@@ -27,6 +27,7 @@ from app.community.models import (
     Street,
     Unit,
 )
+from app.community.service import id_check_code, new_household
 
 DEMO_PASSWORD = "Demo2026"
 DEMO_STREET = "东湖街道"
@@ -365,6 +366,36 @@ def _split_grids(sizes: Sequence[int], count: int) -> list[list[int]]:
     return groups
 
 
+# ---------------------------------------------------------------- person files
+
+_REGION = "510104"  # 成都市锦江区
+
+
+def _id_number(rng: random.Random, person: _Person, used: set[str]) -> str:
+    """A valid, unused 18-character ID number matching the person's birth date and sex."""
+    while True:
+        sequence = rng.randrange(100) * 10 + rng.choice(
+            (1, 3, 5, 7, 9) if person.sex == Sex.MALE else (0, 2, 4, 6, 8)
+        )
+        first17 = f"{_REGION}{person.birth_date:%Y%m%d}{sequence:03d}"
+        if first17 not in used:
+            used.add(first17)
+            return first17 + id_check_code(first17)
+
+
+def _care_flags(rng: random.Random, person: _Person, alone: bool) -> dict[str, bool]:
+    """特殊人群, at rates a community roster shows."""
+    age = person.age
+    return {
+        "elderly_alone": alone and age >= 70,
+        "pregnant": person.sex == Sex.FEMALE and 22 <= age <= 40 and rng.random() < 0.03,
+        "disabled": rng.random() < 0.015,
+        "chronic_illness": age >= 60 and rng.random() < 0.3,
+        "child_without_carer": False,
+        "no_smartphone": (age >= 75 and rng.random() < 0.6) or (age >= 65 and rng.random() < 0.15),
+    }
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -452,13 +483,7 @@ def _add_places(
                 for door_index in range(1, _DOORS_PER_FLOOR + 1):
                     door = f"{floor}{door_index:02d}"
                     rows.append(
-                        {
-                            "unit_id": unit.id,
-                            "compound_id": compound.id,
-                            "community_id": community.id,
-                            "door": door,
-                            "address": f"{compound.name} {building.number}-{unit.number}-{door}",
-                        }
+                        new_household(compound, building, unit, door).model_dump(exclude={"id"})
                     )
     return community, rows
 
@@ -565,21 +590,33 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
         loaded.families.append(people)
     linked, pending = _resident_users(loaded, rng)
 
-    resident_rows = [
-        {
-            "household_id": household_id,
-            "community_id": row["community_id"],
-            "name": person.name,
-            "sex": person.sex.value,
-            "birth_date": person.birth_date,
-            "mobile": person.mobile,
-            "relation": person.relation,
-        }
-        for household_id, row, people in zip(
-            loaded.household_ids, loaded.households, loaded.families, strict=True
-        )
-        for person in people
-    ]
+    extra = random.Random(SEED + 1)  # the person-file details, kept apart from the layout
+    ids_used: set[str] = set()
+    resident_rows = []
+    for household_id, row, people in zip(
+        loaded.household_ids, loaded.households, loaded.families, strict=True
+    ):
+        tenant = extra.random() < 0.12
+        moved_in = REFERENCE_DATE - timedelta(days=extra.randint(60, 3000)) if tenant else None
+        for person in people:
+            resident_rows.append(
+                {
+                    "household_id": household_id,
+                    "community_id": row["community_id"],
+                    "name": person.name,
+                    "sex": person.sex.value,
+                    "birth_date": person.birth_date,
+                    "mobile": person.mobile,
+                    "mobile_tail": person.mobile[-4:],
+                    "id_number": _id_number(extra, person, ids_used)
+                    if extra.random() > 0.03
+                    else "",
+                    "relation": person.relation,
+                    "residency": "tenant" if tenant else "permanent",
+                    "moved_in": moved_in,
+                    **_care_flags(extra, person, alone=len(people) == 1),
+                }
+            )
     for chunk in _chunks(resident_rows):
         session.exec(insert(Resident), params=chunk)
 

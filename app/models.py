@@ -1,6 +1,6 @@
 """Every table, imported in one place for migrations and tests."""
 
-from app.accounts.models import LoginAttempt, LoginSession, User
+from app.accounts.models import AuditEntry, LoginAttempt, LoginSession, User
 from app.community.models import (
     Building,
     Community,
@@ -13,6 +13,7 @@ from app.community.models import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Building",
     "Community",
     "Compound",

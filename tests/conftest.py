@@ -16,7 +16,17 @@ import app.models  # noqa: F401  (registers every table)
 from app.accounts.models import Role, User
 from app.accounts.service import hash_password
 from app.cli import migrate
-from app.community.models import Building, Community, Compound, Household, Resident, Street, Unit
+from app.community.models import (
+    Building,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    Resident,
+    Street,
+    Unit,
+)
+from app.community.service import new_household
 from app.db import make_engine
 
 PASSWORD = "Secret123"
@@ -68,7 +78,9 @@ def db(engine) -> Session:
 
 @dataclass
 class World:
-    """Two streets: 东湖 with communities A and B, 西城 with community C; one user per role."""
+    """Two streets: 东湖 with communities A and B, 西城 with community C; one user per role.
+    The volunteer works in grid 1 of A, which holds the household's building; `outside` is a
+    household of A in no grid."""
 
     street: Street
     other_street: Street
@@ -76,7 +88,9 @@ class World:
     sibling: Community
     far: Community
     household: Household
+    outside: Household
     far_household: Household
+    grid: Grid
     admin: User
     street_staff: User
     staff: User
@@ -126,13 +140,7 @@ def add_household(
     unit = Unit(building_id=building.id, number="2")
     db.add(unit)
     db.flush()
-    household = Household(
-        unit_id=unit.id,
-        compound_id=compound.id,
-        community_id=community.id,
-        door=door,
-        address=f"{compound_name} 3-2-{door}",
-    )
+    household = new_household(compound, building, unit, door)
     db.add(household)
     db.flush()
     for i, name in enumerate(members):
@@ -161,7 +169,15 @@ def world(db) -> World:
     db.add_all([a, b, c])
     db.commit()
     household = add_household(db, a, "望江花园", "501", ("罗辉", "罗小雨"))
+    outside = add_household(db, a, "锦城苑", "1101", ("李雪",))
     far_household = add_household(db, c, "上游小区", "301")
+    grid = Grid(community_id=a.id, name="第一网格", worker_name="周敏", worker_mobile="13512345678")
+    db.add(grid)
+    db.flush()
+    building = db.get(Building, household.building_id)
+    building.grid_id = grid.id
+    db.add(building)
+    db.commit()
     return World(
         street=east,
         other_street=west,
@@ -169,12 +185,14 @@ def world(db) -> World:
         sibling=b,
         far=c,
         household=household,
+        outside=outside,
         far_household=far_household,
+        grid=grid,
         admin=add_user(db, "13800000000", Role.ADMIN),
         street_staff=add_user(db, "13800000009", Role.STREET_STAFF, street=east),
         staff=add_user(db, "13800000001", Role.STAFF, a),
         far_staff=add_user(db, "13800000005", Role.STAFF, c),
-        volunteer=add_user(db, "13900000001", Role.VOLUNTEER, a),
+        volunteer=add_user(db, "13900000001", Role.VOLUNTEER, a, grid_id=grid.id),
         resident=add_user(
             db, "13700000001", Role.RESIDENT, a, household_id=household.id, name="罗辉"
         ),

@@ -9,9 +9,11 @@ import itertools
 from collections.abc import Callable
 
 import pytest
+from sqlmodel import select
 
 from app.accounts import service as accounts
 from app.community import service as community
+from app.community.models import Resident
 from app.errors import Forbidden
 
 ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
@@ -94,20 +96,94 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: community.street_overview(db, actor),
         dict(anonymous=N, resident=N, volunteer=N, staff=N, street_staff=Y, admin=Y),
     ),
-    "community.my_household": (
-        lambda db, actor, w: community.my_household(db, actor),
-        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    "community.household_file": (
+        lambda db, actor, w: community.household_file(db, actor, w.household.id),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.search": (
+        lambda db, actor, w: community.search(db, actor, "罗"),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.reveal/mobile": (
+        lambda db, actor, w: community.reveal(db, actor, _member(db, w), "mobile"),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.reveal/id_number": (
+        lambda db, actor, w: community.reveal(db, actor, _member(db, w), "id_number"),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.add_resident": (
+        lambda db, actor, w: community.add_resident(
+            db, actor, w.household.id, {"name": "新成员", "sex": "female"}
+        ),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.update_resident": (
+        lambda db, actor, w: community.update_resident(
+            db, actor, _member(db, w), {"name": "罗辉", "sex": "male", "relation": "户主"}
+        ),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.places": (
+        lambda db, actor, w: community.places(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.grids": (
+        lambda db, actor, w: community.grids(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.add_compound": (
+        lambda db, actor, w: community.add_compound(
+            db, actor, w.community.id, {"name": f"新小区{_fresh_mobile()}"}
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.add_building": (
+        lambda db, actor, w: community.add_building(
+            db, actor, {"compound_id": w.household.compound_id, "number": _fresh_mobile()[-6:]}
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.add_grid": (
+        lambda db, actor, w: community.add_grid(
+            db, actor, w.community.id, {"name": f"网格{_fresh_mobile()}"}
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.assign_building": (
+        lambda db, actor, w: community.assign_building(db, actor, w.outside.building_id, w.grid.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.assign_volunteer_grid": (
+        lambda db, actor, w: community.assign_volunteer_grid(db, actor, w.volunteer.id, w.grid.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "community.audit_log": (
+        lambda db, actor, w: community.audit_log(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
 }
 
 # Operations that act on one community, tried by a user of a community they do not run.
 OUT_OF_SCOPE = {
+    "community.household_file": "far_staff",
+    "community.reveal/mobile": "far_staff",
+    "community.update_resident": "far_staff",
+    "community.places": "far_staff",
+    "community.add_building": "far_staff",
+    "community.assign_volunteer_grid": "far_staff",
+    "community.audit_log": "far_staff",
     "accounts.create_account/volunteer": "far_staff",
     "accounts.pending_residents": "far_staff",
     "accounts.find_household": "far_staff",
     "accounts.link_household": "far_staff",
     "community.community_counts": "far_staff",
 }
+
+
+def _member(db, world) -> int:
+    """A resident of the world's household (the volunteer's grid, the resident's home)."""
+    return db.exec(select(Resident.id).where(Resident.household_id == world.household.id)).first()
 
 
 def _allowed(call, db, actor, world) -> bool:

@@ -33,6 +33,8 @@ class User(SQLModel, table=True):
     street_id: int | None = Field(default=None, foreign_key="street.id", index=True)
     community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    # A volunteer's grid: they see the households of its buildings.
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     # What a self-registered resident typed as their address, until staff link the household.
     claimed_address: str = Field(default="", max_length=100)
     locale: Locale = Field(default=Locale.ZH, sa_type=enum_column(Locale))
@@ -57,3 +59,15 @@ class LoginAttempt(SQLModel, table=True):
     mobile: str = Field(max_length=20, index=True)
     client: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """审计日志: who saw a full phone or ID number, or changed a person's file, and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int = Field(foreign_key="user.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
+    action: str = Field(max_length=30)
+    subject: str = Field(max_length=60)  # e.g. "resident:123"
+    detail: str = Field(default="", max_length=200)

@@ -25,9 +25,10 @@ class HomeState(SessionState):
             self.tiles, self.communities, self.members = [], [], []
             self.household_address, self.pending_residents = "", 0
             if user.role == Role.RESIDENT:
-                view = community.my_household(db, user)
-                if view is not None:
-                    self.household_address, self.members = view.address, view.members
+                if user.household_id is not None:
+                    view = community.household_file(db, user, user.household_id)
+                    self.household_address = view.address
+                    self.members = [(m.name, m.relation) for m in view.members]
             elif user.role in (Role.STREET_STAFF, Role.ADMIN):
                 overview = community.street_overview(db, user)
                 self.communities = [
