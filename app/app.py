@@ -6,6 +6,8 @@ import reflex as rx
 
 from app.accounts import pages as accounts_pages
 from app.accounts.state import LoginState, ProfileState, RegisterState, ResidentsState
+from app.community import pages as community_pages
+from app.community.state import AuditState, HouseholdState, PlacesState, RegistryState
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
@@ -55,4 +57,28 @@ app.add_page(
     route="/residents",
     title=_title("residents.title"),
     on_load=ResidentsState.load,
+)
+app.add_page(
+    community_pages.registry,
+    route="/registry",
+    title=_title("registry.title"),
+    on_load=RegistryState.load,
+)
+app.add_page(
+    community_pages.household,
+    route="/household/[household_id]",
+    title=_title("household.title"),
+    on_load=HouseholdState.load,
+)
+app.add_page(
+    community_pages.places,
+    route="/registry/places",
+    title=_title("places.title"),
+    on_load=PlacesState.load,
+)
+app.add_page(
+    community_pages.audit,
+    route="/registry/audit",
+    title=_title("audit.title"),
+    on_load=AuditState.load,
 )

@@ -83,3 +83,60 @@ def language_switch() -> rx.Component:
 
 def role_label(role: rx.Var) -> rx.Component:
     return rx.match(role, *[(r.value, t(f"role.{r.value}")) for r in Role], "")
+
+
+def select_field(
+    name: str,
+    label_key: str,
+    errors: rx.Var,
+    options: rx.Var | list[tuple[str, str]],
+    *,
+    default: rx.Var | str | None = None,
+    placeholder_key: str | None = None,
+) -> rx.Component:
+    """A labelled select posting `name` with its form; options are (value, label) pairs."""
+    items = (
+        rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))
+        if isinstance(options, rx.Var)
+        else [rx.select.item(label, value=value) for value, label in options]
+    )
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
+        rx.select.root(
+            rx.select.trigger(
+                placeholder=t(placeholder_key) if placeholder_key else "",
+                id=name,
+                width="100%",
+            ),
+            rx.select.content(items),
+            name=name,
+            default_value=default,
+            size="3",
+        ),
+        field_error(errors, name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def section_heading(key: str) -> rx.Component:
+    return rx.heading(t(key), size="4", as_="h2", margin_top="0.5rem")
+
+
+def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.icon(icon, size=22, color=rx.color("accent", 10)),
+                rx.text(t(label_key), size="3", weight="medium"),
+                align="center",
+                spacing="3",
+            ),
+            width="100%",
+            class_name="tap-card",
+        ),
+        href=href,
+        underline="none",
+        color="inherit",
+        width="100%",
+    )

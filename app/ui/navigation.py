@@ -1,8 +1,23 @@
-"""The bottom navigation: each section, its icon, and the roles that may use it."""
+"""Which roles may open each page, and the bottom navigation's sections."""
 
 from dataclasses import dataclass
 
 from app.accounts.models import Role
+
+ALL_ROLES = tuple(Role)
+FIELD_ROLES = (Role.VOLUNTEER, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+OFFICE_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+
+PAGE_ROLES: dict[str, tuple[Role, ...]] = {
+    "/": ALL_ROLES,
+    "/profile": ALL_ROLES,
+    "/registry": FIELD_ROLES,
+    "/household": (Role.RESIDENT, *FIELD_ROLES),
+    "/registry/import": (Role.STAFF,),
+    "/registry/places": (Role.STAFF,),
+    "/registry/audit": (Role.STAFF,),
+    "/residents": (Role.STAFF,),
+}
 
 
 @dataclass(frozen=True)
@@ -10,16 +25,19 @@ class Section:
     route: str
     icon: str
     label_key: str
-    roles: tuple[Role, ...]
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return PAGE_ROLES[self.route]
 
 
-ALL_ROLES = tuple(Role)
 SECTIONS: tuple[Section, ...] = (
-    Section("/", "house", "nav.home", ALL_ROLES),
-    Section("/residents", "user-check", "nav.residents", (Role.STAFF,)),
-    Section("/profile", "circle-user-round", "nav.profile", ALL_ROLES),
+    Section("/", "house", "nav.home"),
+    Section("/registry", "book-user", "nav.registry"),
+    Section("/residents", "user-check", "nav.residents"),
+    Section("/profile", "circle-user-round", "nav.profile"),
 )
 
 
 def roles_for(route: str) -> tuple[Role, ...]:
-    return next(s.roles for s in SECTIONS if s.route == route)
+    return PAGE_ROLES[route]

@@ -86,6 +86,11 @@ def _household() -> rx.Component:
                     HomeState.household_address != "",
                     rx.vstack(
                         rx.text(HomeState.household_address, size="3", weight="medium"),
+                        rx.link(
+                            t("household.open"),
+                            href="/household/" + HomeState.household_id.to_string(),
+                            weight="bold",
+                        ),
                         rx.text(t("home.members"), size="2", color_scheme="gray"),
                         rx.foreach(
                             HomeState.members,

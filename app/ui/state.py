@@ -13,6 +13,7 @@ class HomeState(SessionState):
     tiles: list[tuple[str, str]] = []  # (label, value)
     communities: list[dict[str, str]] = []
     household_address: str = ""
+    household_id: int = 0
     members: list[tuple[str, str]] = []
     pending_residents: int = 0
 
@@ -27,7 +28,7 @@ class HomeState(SessionState):
             if user.role == Role.RESIDENT:
                 if user.household_id is not None:
                     view = community.household_file(db, user, user.household_id)
-                    self.household_address = view.address
+                    self.household_address, self.household_id = view.address, view.id
                     self.members = [(m.name, m.relation) for m in view.members]
             elif user.role in (Role.STREET_STAFF, Role.ADMIN):
                 overview = community.street_overview(db, user)

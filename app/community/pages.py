@@ -1,0 +1,614 @@
+"""Registry pages: search, the household file, places and grids, the audit log."""
+
+import reflex as rx
+
+from app.accounts.state import SessionState
+from app.community.models import CARE_FLAGS
+from app.community.state import (
+    AuditState,
+    HouseholdState,
+    Member,
+    PlacesState,
+    RegistryState,
+)
+from app.ui.components import (
+    action_tile,
+    field_error,
+    form_message,
+    primary_button,
+    section_heading,
+    select_field,
+    t,
+    text_field,
+)
+from app.ui.i18n import ZH
+from app.ui.layout import app_page
+
+RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "儿媳", "女婿", "兄弟姐妹", "其他")
+
+
+def _label(prefix: str, value: rx.Var) -> rx.Component:
+    """A catalog label chosen by a value known only at run time (sex, residency, flags)."""
+    keys = sorted(k.removeprefix(prefix) for k in ZH if k.startswith(prefix))
+    return rx.match(value, *[(k, t(prefix + k)) for k in keys], value)
+
+
+# ---------------------------------------------------------------- search
+
+
+def _hit(hit) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.vstack(
+                    rx.text(hit.address, weight="bold", size="3"),
+                    rx.text(hit.name, size="2", color_scheme="gray"),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.text(hit.detail, size="2", color_scheme="gray"),
+                rx.icon("chevron-right", size=18, color=rx.color("gray", 9)),
+                align="center",
+                width="100%",
+            ),
+            width="100%",
+            class_name="tap-card",
+        ),
+        href="/household/" + hit.household_id.to_string(),
+        underline="none",
+        color="inherit",
+        width="100%",
+    )
+
+
+def registry() -> rx.Component:
+    return app_page(
+        "/registry",
+        "registry.title",
+        rx.el.label(t("registry.search_label"), html_for="registry-search", class_name="sr-only"),
+        rx.input(
+            rx.input.slot(rx.icon("search", size=18)),
+            id="registry-search",
+            placeholder=t("registry.search_placeholder"),
+            on_change=RegistryState.search.debounce(250),
+            type="search",
+            size="3",
+            width="100%",
+            auto_focus=True,
+        ),
+        rx.cond(
+            RegistryState.query == "",
+            rx.vstack(
+                rx.text(t("registry.search_hint"), size="2", color_scheme="gray"),
+                rx.cond(
+                    SessionState.user_role == "staff",
+                    rx.grid(
+                        action_tile("file-up", "registry.import", "/registry/import"),
+                        action_tile("file-down", "registry.export", "/registry/import#export"),
+                        action_tile("building-2", "registry.places", "/registry/places"),
+                        action_tile("scroll-text", "registry.audit", "/registry/audit"),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.cond(
+                RegistryState.hits.length() > 0,
+                rx.vstack(rx.foreach(RegistryState.hits, _hit), spacing="2", width="100%"),
+                rx.text(t("registry.no_hits"), color_scheme="gray"),
+            ),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- the household file
+
+
+def _number_row(member: Member, what: str, label_key: str) -> rx.Component:
+    key = member.id.to_string() + ":" + what
+    value = member.mobile if what == "mobile" else member.id_number
+    return rx.cond(
+        value != "",
+        rx.hstack(
+            rx.text(t(label_key), size="2", color_scheme="gray", min_width="4.5rem"),
+            rx.text(
+                rx.cond(HouseholdState.revealed.contains(key), HouseholdState.revealed[key], value),
+                size="2",
+                class_name="number",
+            ),
+            rx.spacer(),
+            rx.cond(
+                HouseholdState.can_reveal.contains(what) & ~HouseholdState.revealed.contains(key),
+                rx.button(
+                    rx.icon("eye", size=16),
+                    t("household.reveal"),
+                    on_click=HouseholdState.reveal(member.id, what),
+                    variant="ghost",
+                    size="2",
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+    )
+
+
+def _member_card(member: Member) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(member.name, weight="bold", size="4"),
+                rx.text(
+                    _label("sex.", member.sex),
+                    rx.cond(member.age != "", " · " + member.age, ""),
+                    rx.cond(member.age != "", t("household.years"), ""),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.spacer(),
+                rx.cond(
+                    HouseholdState.can_edit,
+                    rx.button(
+                        rx.icon("pencil", size=16),
+                        t("household.edit"),
+                        on_click=HouseholdState.start_edit(member.id),
+                        variant="soft",
+                        size="2",
+                    ),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.cond(member.relation != "", rx.badge(member.relation, variant="surface")),
+                rx.badge(
+                    _label("residency.", member.residency),
+                    color_scheme=rx.cond(member.residency == "tenant", "orange", "gray"),
+                    variant="soft",
+                ),
+                rx.foreach(
+                    member.flags,
+                    lambda f: rx.badge(_label("flag.", f), color_scheme="red", variant="soft"),
+                ),
+                rx.cond(
+                    member.moved_out != "",
+                    rx.badge(t("household.moved_out"), " ", member.moved_out, color_scheme="gray"),
+                ),
+                wrap="wrap",
+                spacing="2",
+            ),
+            _number_row(member, "mobile", "household.mobile"),
+            _number_row(member, "id_number", "household.id_number"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        opacity=rx.cond(member.moved_out != "", "0.6", "1"),
+    )
+
+
+def _date_field(name: str, label_key: str) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
+        rx.input(
+            id=name,
+            name=name,
+            type="date",
+            default_value=HouseholdState.draft[name],
+            size="3",
+            width="100%",
+        ),
+        field_error(HouseholdState.errors, name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _member_form() -> rx.Component:
+    errors = HouseholdState.errors
+    draft = HouseholdState.draft
+    return rx.form(
+        rx.vstack(
+            form_message(HouseholdState.message),
+            text_field("name", "household.name", errors, default_value=draft["name"]),
+            rx.vstack(
+                rx.text(t("household.sex"), class_name="field-label"),
+                rx.radio_group.root(
+                    rx.radio_group.item(t("sex.male"), value="male"),
+                    rx.radio_group.item(t("sex.female"), value="female"),
+                    name="sex",
+                    default_value=draft["sex"],
+                    direction="row",
+                    size="3",
+                    spacing="5",
+                ),
+                field_error(errors, "sex"),
+                spacing="1",
+            ),
+            select_field(
+                "relation",
+                "household.relation",
+                errors,
+                [(r, r) for r in RELATIONS],
+                default=draft["relation"],
+            ),
+            text_field(
+                "mobile",
+                "household.mobile",
+                errors,
+                type="tel",
+                input_mode="numeric",
+                default_value=draft["mobile"],
+            ),
+            text_field(
+                "id_number",
+                "household.id_number",
+                errors,
+                default_value=draft["id_number"],
+                hint_key="household.id_hint",
+            ),
+            _date_field("birth_date", "household.birth_date"),
+            rx.vstack(
+                rx.text(t("household.residency"), class_name="field-label"),
+                rx.radio_group.root(
+                    rx.radio_group.item(t("residency.permanent"), value="permanent"),
+                    rx.radio_group.item(t("residency.tenant"), value="tenant"),
+                    name="residency",
+                    default_value=draft["residency"],
+                    direction="row",
+                    size="3",
+                    spacing="5",
+                ),
+                spacing="1",
+            ),
+            rx.grid(
+                _date_field("moved_in", "household.moved_in"),
+                _date_field("moved_out", "household.moved_out_on"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(t("household.flags"), class_name="field-label"),
+            rx.grid(
+                *[
+                    rx.el.label(
+                        rx.checkbox(
+                            name=flag,
+                            default_checked=HouseholdState.draft_flags.contains(flag),
+                            size="3",
+                        ),
+                        rx.text(t(f"flag.{flag}"), size="3"),
+                        class_name="check-row",
+                    )
+                    for flag in CARE_FLAGS
+                ],
+                columns="2",
+                spacing="2",
+                width="100%",
+            ),
+            field_error(errors, "pregnant"),
+            rx.hstack(
+                rx.button(
+                    t("common.cancel"),
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    size="4",
+                    on_click=HouseholdState.set_form_open(False),
+                    flex="1",
+                ),
+                rx.button(t("common.save"), type="submit", size="4", flex="2"),
+                width="100%",
+                spacing="3",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=HouseholdState.save,
+        reset_on_submit=False,
+        key=HouseholdState.editing,
+    )
+
+
+def household() -> rx.Component:
+    return app_page(
+        "/household",
+        "household.title",
+        rx.cond(
+            HouseholdState.address != "",
+            rx.vstack(
+                rx.card(
+                    rx.vstack(
+                        rx.heading(HouseholdState.address, size="5", as_="h2"),
+                        rx.hstack(
+                            rx.badge(HouseholdState.compound, variant="soft"),
+                            rx.cond(
+                                HouseholdState.grid != "",
+                                rx.badge(HouseholdState.grid, variant="outline"),
+                            ),
+                            rx.text(
+                                t("household.members_count"),
+                                " ",
+                                HouseholdState.members.length(),
+                                size="2",
+                                color_scheme="gray",
+                            ),
+                            align="center",
+                            wrap="wrap",
+                        ),
+                        spacing="2",
+                    ),
+                    width="100%",
+                ),
+                rx.foreach(HouseholdState.members, _member_card),
+                rx.cond(
+                    HouseholdState.can_edit,
+                    rx.button(
+                        rx.icon("user-plus", size=18),
+                        t("household.add_member"),
+                        on_click=HouseholdState.start_add,
+                        variant="outline",
+                        size="4",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            rx.callout(HouseholdState.message, icon="info", width="100%"),
+        ),
+        rx.dialog.root(
+            rx.dialog.content(
+                rx.dialog.title(
+                    rx.cond(
+                        HouseholdState.editing == "new",
+                        t("household.add_member"),
+                        t("household.edit_member"),
+                    )
+                ),
+                rx.dialog.description(HouseholdState.address, size="2", color_scheme="gray"),
+                _member_form(),
+                class_name="sheet",
+            ),
+            open=HouseholdState.editing != "",
+            on_open_change=HouseholdState.set_form_open,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- places and grids
+
+
+def _building_row(building) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(building.number, t("places.building_suffix"), weight="medium"),
+            rx.text(
+                building.units,
+                t("places.units_suffix"),
+                " · ",
+                building.households,
+                t("places.households_suffix"),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            min_width="6rem",
+        ),
+        rx.select.root(
+            rx.select.trigger(
+                placeholder=t("places.no_grid"),
+                width="100%",
+                aria_label=t("places.grid_of_building"),
+            ),
+            rx.select.content(
+                rx.foreach(PlacesState.grid_options, lambda g: rx.select.item(g[1], value=g[0]))
+            ),
+            value=building.grid_id,
+            on_change=lambda value: PlacesState.assign(building.id, value),
+            size="2",
+        ),
+        align="center",
+        width="100%",
+        justify="between",
+    )
+
+
+def _compound_card(compound) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(compound.name, weight="bold", size="4"),
+                rx.spacer(),
+                rx.text(
+                    compound.households,
+                    t("places.households_suffix"),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                width="100%",
+            ),
+            rx.foreach(compound.buildings, _building_row),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _form_errors(name: str) -> rx.Var:
+    """Errors of one form on the page; the others stay clean."""
+    return rx.cond(PlacesState.form == name, PlacesState.errors, {})
+
+
+def _grid_card(grid) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(grid.name, weight="bold", size="3"),
+                rx.spacer(),
+                rx.text(grid.worker, size="2", color_scheme="gray"),
+                width="100%",
+            ),
+            rx.text(
+                grid.buildings,
+                t("places.buildings_suffix"),
+                " · ",
+                grid.households,
+                t("places.households_suffix"),
+                " · ",
+                grid.volunteers,
+                t("places.volunteers_suffix"),
+                size="2",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def places() -> rx.Component:
+    compounds = PlacesState.compounds
+    return app_page(
+        "/registry/places",
+        "places.title",
+        section_heading("places.compounds"),
+        rx.foreach(compounds, _compound_card),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("places.add_building"), size="3", as_="h3"),
+                    select_field(
+                        "compound_id",
+                        "places.compound",
+                        _form_errors("building"),
+                        PlacesState.compound_options,
+                        placeholder_key="places.choose_compound",
+                    ),
+                    rx.grid(
+                        text_field(
+                            "number",
+                            "places.building_number",
+                            _form_errors("building"),
+                            input_mode="numeric",
+                        ),
+                        text_field(
+                            "units",
+                            "places.units",
+                            _form_errors("building"),
+                            type="number",
+                            default_value="2",
+                        ),
+                        text_field(
+                            "floors",
+                            "places.floors",
+                            _form_errors("building"),
+                            type="number",
+                            default_value="6",
+                        ),
+                        text_field(
+                            "doors_per_floor",
+                            "places.doors_per_floor",
+                            _form_errors("building"),
+                            type="number",
+                            default_value="2",
+                        ),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    primary_button(t("places.add_building"), type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=PlacesState.add_building,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("places.add_compound"), size="3", as_="h3"),
+                    text_field("name", "places.compound_name", _form_errors("compound")),
+                    text_field("address", "places.compound_address", _form_errors("compound")),
+                    primary_button(t("places.add_compound"), type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=PlacesState.add_compound,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+        section_heading("places.grids"),
+        rx.foreach(PlacesState.grids, _grid_card),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("places.add_grid"), size="3", as_="h3"),
+                    text_field("name", "places.grid_name", _form_errors("grid")),
+                    text_field("worker_name", "places.worker_name", _form_errors("grid")),
+                    text_field(
+                        "worker_mobile",
+                        "places.worker_mobile",
+                        _form_errors("grid"),
+                        type="tel",
+                        input_mode="numeric",
+                    ),
+                    primary_button(t("places.add_grid"), type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=PlacesState.add_grid,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+    )
+
+
+# ---------------------------------------------------------------- audit log
+
+
+def _audit_line(line) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.text(line.actor, weight="bold", size="2"),
+            rx.text(_label("audit.", line.action), size="2"),
+            rx.spacer(),
+            rx.text(line.at, size="1", color_scheme="gray"),
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.text(line.detail, size="2", color_scheme="gray"),
+        class_name="list-row",
+        width="100%",
+    )
+
+
+def audit() -> rx.Component:
+    return app_page(
+        "/registry/audit",
+        "audit.title",
+        rx.text(t("audit.intro"), size="2", color_scheme="gray"),
+        rx.cond(
+            AuditState.lines.length() > 0,
+            rx.vstack(rx.foreach(AuditState.lines, _audit_line), spacing="0", width="100%"),
+            rx.text(t("audit.empty"), color_scheme="gray"),
+        ),
+        rx.cond(
+            AuditState.more,
+            rx.button(
+                t("common.more"),
+                on_click=AuditState.load_more,
+                variant="soft",
+                size="3",
+                width="100%",
+            ),
+        ),
+    )
