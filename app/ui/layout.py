@@ -32,7 +32,7 @@ def _nav_item(section) -> rx.Component:
 
 def bottom_nav() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(*[_nav_item(s) for s in SECTIONS], justify="around", width="100%"),
+        rx.hstack(*[_nav_item(s) for s in SECTIONS], justify="center", spacing="0", width="100%"),
         class_name="bottom-nav",
         aria_label="主导航",
     )
