@@ -26,6 +26,7 @@ app = rx.App(
     html_lang="zh-CN",
     head_components=[
         rx.el.meta(name="theme-color", content="#1f8a70"),
+        rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         rx.el.meta(name="description", content=translate("zh", "app.tagline")),
     ],
     backend_exception_handler=_on_backend_error,

@@ -28,6 +28,12 @@ def login() -> rx.Component:
                 rx.vstack(
                     rx.heading(t("login.title"), size="5", as_="h2"),
                     form_message(LoginState.message),
+                    rx.cond(
+                        LoginState.info != "",
+                        rx.callout(
+                            LoginState.info, role="status", icon="info", size="1", width="100%"
+                        ),
+                    ),
                     text_field(
                         "mobile",
                         "login.mobile",
@@ -124,6 +130,7 @@ def register() -> rx.Component:
                         "register.address",
                         errors,
                         placeholder_key="register.address_placeholder",
+                        hint_key="register.address_hint",
                         auto_complete="street-address",
                     ),
                     primary_button(t("register.submit"), type="submit"),
@@ -231,7 +238,7 @@ def _pending_card(row: dict) -> rx.Component:
                     ResidentsState.errors.contains(row["id"]),
                     rx.text(ResidentsState.errors[row["id"]], color=rx.color("red", 11), size="2"),
                 ),
-                rx.button(t("residents.link"), type="submit", size="3", width="100%"),
+                rx.button(t("residents.link"), type="submit", size="4", width="100%"),
                 spacing="2",
                 width="100%",
             ),

@@ -45,6 +45,8 @@ def _hash_token(token: str) -> str:
 
 def _clean_mobile(value: str) -> str:
     value = re.sub(r"[\s-]", "", str(value or ""))
+    if not value:
+        raise PydanticCustomError("missing", "required")
     if not MOBILE_PATTERN.match(value):
         raise PydanticCustomError("mobile_invalid", "invalid mobile number")
     return value

@@ -94,11 +94,12 @@ class SessionState(rx.State):
 class LoginState(SessionState):
     errors: dict[str, str] = {}
     message: str = ""
-    busy: bool = False
+    info: str = ""  # why the user is here (session expired, logged out, registered)
 
     @rx.event
     def load(self):
-        self.errors, self.message = {}, self.tr(self.notice) if self.notice else ""
+        self.errors, self.message = {}, ""
+        self.info = self.tr(self.notice) if self.notice else ""
         self.notice = ""
         with session_scope() as db:
             if self.actor(db) is not None:
@@ -106,7 +107,7 @@ class LoginState(SessionState):
 
     @rx.event
     def submit(self, form: dict):
-        self.errors, self.message = {}, ""
+        self.errors, self.message, self.info = {}, "", ""
         with session_scope() as db:
             try:
                 result = service.login(

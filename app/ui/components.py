@@ -40,9 +40,16 @@ def text_field(
             size="3",
             width="100%",
             aria_invalid=rx.cond(errors.contains(name), "true", "false"),
+            aria_describedby=f"{name}-error",
             **props,
         ),
-        rx.text(t(hint_key), size="1", color_scheme="gray") if hint_key else rx.fragment(),
+        rx.cond(
+            errors.contains(name),
+            rx.fragment(),
+            rx.text(t(hint_key), size="1", color_scheme="gray"),
+        )
+        if hint_key
+        else rx.fragment(),
         field_error(errors, name),
         spacing="1",
         width="100%",
@@ -77,6 +84,7 @@ def language_switch() -> rx.Component:
         rx.segmented_control.item(EN["lang.en"], value="en"),
         value=SessionState.locale,
         on_change=SessionState.switch_locale,
+        size="3",
         aria_label="语言 / Language",
     )
 

@@ -34,7 +34,7 @@ def bottom_nav() -> rx.Component:
     return rx.el.nav(
         rx.hstack(*[_nav_item(s) for s in SECTIONS], justify="center", spacing="0", width="100%"),
         class_name="bottom-nav",
-        aria_label="主导航",
+        aria_label=t("nav.label"),
     )
 
 
@@ -43,7 +43,7 @@ def forbidden_notice() -> rx.Component:
         rx.icon("shield-x", size=48, color=rx.color("red", 9)),
         rx.heading(t("forbidden.title"), size="5"),
         rx.text(t("forbidden.body"), color_scheme="gray"),
-        rx.link(rx.button(t("forbidden.back"), size="3"), href="/"),
+        rx.button(t("forbidden.back"), on_click=rx.redirect("/"), size="4"),
         align="center",
         spacing="3",
         padding_top="4rem",

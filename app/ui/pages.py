@@ -17,11 +17,14 @@ def _greeting() -> rx.Component:
 
 
 def _tiles() -> rx.Component:
-    return rx.grid(
-        rx.foreach(HomeState.tiles, lambda tile: stat_tile(tile[0], tile[1])),
-        columns="2",
-        spacing="3",
-        width="100%",
+    return rx.cond(
+        HomeState.tiles.length() > 0,
+        rx.grid(
+            rx.foreach(HomeState.tiles, lambda tile: stat_tile(tile[0], tile[1])),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
     )
 
 

@@ -36,7 +36,7 @@ def test_login_opens_a_session_that_resolves_to_the_user(db, world):
         ("13800000001", "wrong-pass1", "password", "errors.wrong_credentials"),
         ("13811112222", PASSWORD, "password", "errors.wrong_credentials"),  # unknown number
         ("12345", PASSWORD, "mobile", "errors.mobile_invalid"),
-        ("", PASSWORD, "mobile", "errors.mobile_invalid"),
+        ("", PASSWORD, "mobile", "errors.missing"),
     ],
 )
 def test_bad_logins_say_what_is_wrong_next_to_the_field(db, world, mobile, password, field, code):

@@ -13,6 +13,7 @@ ZH: dict[str, str] = {
     "role.street_staff": "街道工作人员",
     "role.admin": "系统管理员",
     # navigation
+    "nav.label": "主导航",
     "nav.home": "首页",
     "nav.residents": "居民审核",
     "nav.profile": "我的",
@@ -118,7 +119,8 @@ ZH: dict[str, str] = {
     "register.community": "所在社区",
     "register.community_placeholder": "请选择社区",
     "register.address": "住址",
-    "register.address_placeholder": "小区 楼栋-单元-门牌，如 望江花园 3-2-501",
+    "register.address_placeholder": "如 望江花园 3-2-501",
+    "register.address_hint": "小区名 楼栋-单元-门牌",
     "register.submit": "注册",
     "register.done": "注册成功，请登录。社区核对住址后即可使用全部功能。",
     "register.have_account": "已有账号？",
