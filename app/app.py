@@ -7,7 +7,13 @@ import reflex as rx
 from app.accounts import pages as accounts_pages
 from app.accounts.state import LoginState, ProfileState, RegisterState, ResidentsState
 from app.community import pages as community_pages
-from app.community.state import AuditState, HouseholdState, PlacesState, RegistryState
+from app.community.state import (
+    AuditState,
+    HouseholdState,
+    PlacesState,
+    RegistryState,
+    RosterState,
+)
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
@@ -82,4 +88,10 @@ app.add_page(
     route="/registry/audit",
     title=_title("audit.title"),
     on_load=AuditState.load,
+)
+app.add_page(
+    community_pages.roster_page,
+    route="/registry/import",
+    title=_title("roster.title"),
+    on_load=RosterState.load,
 )

@@ -69,6 +69,12 @@ def upgrade() -> None:
         batch.alter_column("door_key", existing_type=sa.String(length=40), nullable=False)
         batch.drop_index("ix_household_address")
         batch.create_index("ix_household_building_id", ["building_id"])
+        batch.create_index("ix_household_community_door", ["community_id", "door"])
+        batch.create_index(
+            "ix_household_community_door_key",
+            ["community_id", "door_key"],
+            postgresql_ops={"door_key": "text_pattern_ops"},
+        )
         batch.create_index(
             "ix_household_door_key", ["door_key"], postgresql_ops={"door_key": "text_pattern_ops"}
         )
@@ -102,9 +108,15 @@ def upgrade() -> None:
                " WHERE length(mobile) >= 4")
     with op.batch_alter_table("resident") as batch:
         batch.create_index("ix_resident_id_number", ["id_number"])
-        batch.create_index("ix_resident_mobile_tail", ["mobile_tail"])
         batch.create_index("ix_resident_name", ["name"],
                            postgresql_ops={"name": "text_pattern_ops"})
+        batch.create_index("ix_resident_community_name", ["community_id", "name"],
+                           postgresql_ops={"name": "text_pattern_ops"})
+        batch.create_index("ix_resident_community_mobile", ["community_id", "mobile"])
+        batch.create_index("ix_resident_community_mobile_tail", ["community_id", "mobile_tail"])
+        batch.create_index("uq_resident_id_number", ["id_number"], unique=True,
+                           sqlite_where=sa.text("id_number <> ''"),
+                           postgresql_where=sa.text("id_number <> ''"))
 
     with op.batch_alter_table("user") as batch:
         batch.add_column(sa.Column("grid_id", sa.Integer(), nullable=True))
@@ -118,9 +130,10 @@ def downgrade() -> None:
         batch.drop_index("ix_user_grid_id")
         batch.drop_column("grid_id")
     with op.batch_alter_table("resident") as batch:
-        batch.drop_index("ix_resident_name")
-        batch.drop_index("ix_resident_mobile_tail")
-        batch.drop_index("ix_resident_id_number")
+        for index in ("uq_resident_id_number", "ix_resident_community_mobile_tail",
+                      "ix_resident_community_mobile", "ix_resident_community_name",
+                      "ix_resident_name", "ix_resident_id_number"):
+            batch.drop_index(index)
         for column in ("updated_at", "no_smartphone", "child_without_carer", "chronic_illness",
                        "disabled", "pregnant", "elderly_alone", "moved_out", "moved_in",
                        "residency", "id_number", "mobile_tail"):
@@ -130,8 +143,9 @@ def downgrade() -> None:
     with op.batch_alter_table("household") as batch:
         batch.drop_constraint("fk_household_building_id", type_="foreignkey")
         batch.drop_constraint("uq_household_unit_id_door", type_="unique")
-        batch.drop_index("ix_household_door_key")
-        batch.drop_index("ix_household_building_id")
+        for index in ("ix_household_community_door_key", "ix_household_community_door",
+                      "ix_household_door_key", "ix_household_building_id"):
+            batch.drop_index(index)
         batch.create_index("ix_household_address", ["address"])
         for column in ("updated_at", "note", "door_key", "building_id"):
             batch.drop_column(column)

@@ -4,7 +4,7 @@ household → resident, and grids of buildings."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.db import enum_column
@@ -79,8 +79,16 @@ class Household(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "door"),
-        # text_pattern_ops lets PostgreSQL use the index for prefix searches (LIKE '3-2%').
+        # Search is scoped to a community first; text_pattern_ops lets PostgreSQL use these
+        # indexes for prefix searches (LIKE '3-2%').
         Index("ix_household_door_key", "door_key", postgresql_ops={"door_key": "text_pattern_ops"}),
+        Index(
+            "ix_household_community_door_key",
+            "community_id",
+            "door_key",
+            postgresql_ops={"door_key": "text_pattern_ops"},
+        ),
+        Index("ix_household_community_door", "community_id", "door"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +130,22 @@ class Resident(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_resident_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        Index(
+            "ix_resident_community_name",
+            "community_id",
+            "name",
+            postgresql_ops={"name": "text_pattern_ops"},
+        ),
+        Index("ix_resident_community_mobile", "community_id", "mobile"),
+        Index("ix_resident_community_mobile_tail", "community_id", "mobile_tail"),
+        # One person, one file: an ID number is registered once (blank means not known yet).
+        Index(
+            "uq_resident_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=text("id_number <> ''"),
+            postgresql_where=text("id_number <> ''"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -132,7 +156,7 @@ class Resident(SQLModel, table=True):
     birth_date: date | None = None
     mobile: str = Field(default="", max_length=11)
     # The last four digits, indexed: volunteers search "尾号5678".
-    mobile_tail: str = Field(default="", max_length=4, index=True)
+    mobile_tail: str = Field(default="", max_length=4)
     id_number: str = Field(default="", max_length=18, index=True)
     relation: str = Field(default="", max_length=20)
     residency: Residency = Field(default=Residency.PERMANENT, sa_type=enum_column(Residency))

@@ -4,12 +4,15 @@ import reflex as rx
 
 from app.accounts.state import SessionState
 from app.community.models import CARE_FLAGS
+from app.community.roster import MAX_BYTES
 from app.community.state import (
+    NONE,
     AuditState,
     HouseholdState,
     Member,
     PlacesState,
     RegistryState,
+    RosterState,
 )
 from app.ui.components import (
     action_tile,
@@ -18,6 +21,7 @@ from app.ui.components import (
     primary_button,
     section_heading,
     select_field,
+    stat_tile,
     t,
     text_field,
 )
@@ -612,3 +616,275 @@ def audit() -> rx.Component:
             ),
         ),
     )
+
+
+# ---------------------------------------------------------------- roster import and export
+
+
+def _column_choice(column) -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            column.label,
+            rx.cond(column.required, " *", ""),
+            size="2",
+            min_width="6.5rem",
+            weight=rx.cond(column.required, "medium", "regular"),
+        ),
+        rx.box(
+            rx.select.root(
+                rx.select.trigger(
+                    placeholder=t("roster.not_imported"), width="100%", aria_label=column.label
+                ),
+                rx.select.content(
+                    rx.select.item(t("roster.not_imported"), value=NONE),
+                    rx.foreach(
+                        RosterState.headers,
+                        lambda h, i: rx.select.item(h, value=i.to_string()),
+                    ),
+                ),
+                value=rx.cond(column.chosen == "", NONE, column.chosen),
+                on_change=lambda v: RosterState.choose_column(column.key, v),
+                size="2",
+            ),
+            flex="1",
+            min_width="0",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _preview_row(row: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.foreach(
+            RosterState.columns,
+            lambda c, i: rx.cond(
+                row[i] != "",
+                rx.text(
+                    rx.text.strong(c.label, t("common.colon")),
+                    row[i],
+                    size="1",
+                    as_="span",
+                    margin_right="0.75rem",
+                ),
+            ),
+        ),
+        class_name="list-row",
+    )
+
+
+def _problem(problem) -> rx.Component:
+    return rx.box(
+        rx.text(
+            t("roster.row"),
+            problem.row.to_string(),
+            " · ",
+            problem.column,
+            rx.cond(problem.value != "", " · " + problem.value, ""),
+            size="2",
+            weight="medium",
+        ),
+        rx.text(problem.text, size="2", color=rx.color("red", 11)),
+        class_name="list-row",
+    )
+
+
+def _import_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("registry.import"), size="4", as_="h2"),
+            rx.text(t("roster.intro"), size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.link(
+                    rx.icon("download", size=16),
+                    t("roster.template"),
+                    href="/roster_template.xlsx",
+                    is_external=False,
+                    size="2",
+                ),
+                rx.link(
+                    rx.icon("download", size=16),
+                    t("roster.sample"),
+                    href="/roster_sample.xlsx",
+                    size="2",
+                ),
+                spacing="4",
+                wrap="wrap",
+            ),
+            rx.upload(
+                rx.button(
+                    rx.icon("file-up", size=18),
+                    t("roster.choose_file"),
+                    size="4",
+                    width="100%",
+                    variant="outline",
+                    type="button",
+                ),
+                id="roster",
+                multiple=False,
+                max_files=1,
+                max_size=MAX_BYTES,
+                on_drop=RosterState.receive(rx.upload_files(upload_id="roster")),
+                on_drop_rejected=RosterState.rejected,
+                width="100%",
+                border="none",
+                padding="0",
+            ),
+            rx.cond(
+                RosterState.file_error != "",
+                rx.callout(
+                    RosterState.file_error,
+                    color_scheme="red",
+                    role="alert",
+                    icon="triangle-alert",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                RosterState.filename != "",
+                rx.vstack(
+                    rx.hstack(
+                        rx.icon("file-spreadsheet", size=18),
+                        rx.text(RosterState.filename, weight="medium"),
+                        align="center",
+                    ),
+                    rx.cond(
+                        RosterState.sheets.length() > 1,
+                        rx.hstack(
+                            rx.text(t("roster.sheet"), size="2", min_width="6.5rem"),
+                            rx.select(
+                                RosterState.sheets,
+                                value=RosterState.sheet,
+                                on_change=RosterState.choose_sheet,
+                                size="2",
+                            ),
+                            align="center",
+                        ),
+                    ),
+                    rx.text(t("roster.mapping"), size="2", color_scheme="gray"),
+                    rx.foreach(RosterState.columns, _column_choice),
+                    rx.text(t("roster.preview"), size="2", color_scheme="gray"),
+                    rx.foreach(RosterState.preview, _preview_row),
+                    rx.button(
+                        t("roster.check"),
+                        on_click=RosterState.check,
+                        size="4",
+                        width="100%",
+                        loading=RosterState.busy,
+                        disabled=RosterState.busy,
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            rx.cond(RosterState.busy, rx.progress(value=RosterState.progress, width="100%")),
+            rx.cond(
+                RosterState.checked,
+                rx.vstack(
+                    rx.grid(
+                        rx.foreach(RosterState.summary, lambda s: stat_tile(s[0], s[1])),
+                        columns="2",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    rx.cond(
+                        RosterState.problem_count > 0,
+                        rx.vstack(
+                            rx.callout(
+                                t("roster.has_problems"),
+                                color_scheme="red",
+                                icon="triangle-alert",
+                                role="alert",
+                                width="100%",
+                            ),
+                            rx.text(t("roster.problems"), RosterState.problem_count, weight="bold"),
+                            rx.box(rx.foreach(RosterState.problems, _problem), width="100%"),
+                            rx.button(
+                                rx.icon("download", size=18),
+                                t("roster.download_problems"),
+                                on_click=RosterState.download_problems,
+                                size="4",
+                                variant="soft",
+                                width="100%",
+                            ),
+                            width="100%",
+                        ),
+                        rx.button(
+                            t("roster.import_now"),
+                            on_click=RosterState.run_import,
+                            size="4",
+                            width="100%",
+                            loading=RosterState.busy,
+                            disabled=RosterState.busy,
+                        ),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
+                RosterState.done != "",
+                rx.callout(RosterState.done, icon="circle-check", role="status", width="100%"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _export_card() -> rx.Component:
+    everything = [(NONE, "roster.all")]
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("registry.export"), size="4", as_="h2", id="export"),
+                rx.text(t("roster.export_intro"), size="2", color_scheme="gray"),
+                _filter("compound_id", "places.compound", RosterState.compound_options),
+                _filter("grid_id", "places.grid_of_building", RosterState.grid_options),
+                rx.vstack(
+                    rx.el.label(t("household.flags"), html_for="flag", class_name="field-label"),
+                    rx.select.root(
+                        rx.select.trigger(id="flag", width="100%"),
+                        rx.select.content(
+                            *[rx.select.item(t(k), value=v) for v, k in everything],
+                            *[rx.select.item(t(f"flag.{f}"), value=f) for f in CARE_FLAGS],
+                        ),
+                        name="flag",
+                        default_value=NONE,
+                        size="3",
+                    ),
+                    spacing="1",
+                    width="100%",
+                ),
+                primary_button(t("roster.export_now"), type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=RosterState.export,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _filter(name: str, label_key: str, options: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
+        rx.select.root(
+            rx.select.trigger(id=name, width="100%"),
+            rx.select.content(
+                rx.select.item(t("roster.all"), value=NONE),
+                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
+            ),
+            name=name,
+            default_value=NONE,
+            size="3",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def roster_page() -> rx.Component:
+    return app_page("/registry/import", "roster.title", _import_card(), _export_card())

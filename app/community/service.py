@@ -100,6 +100,8 @@ class ResidentInput(BaseModel):
         value = value.strip()
         if info.field_name == "name" and not value:
             raise PydanticCustomError("missing", "required")
+        if len(value) > {"name": 30, "relation": 20}[info.field_name]:
+            raise PydanticCustomError("too_long", "too long")
         return value
 
     @field_validator("mobile")
@@ -235,6 +237,17 @@ def _in_scope(session: Session, actor: User, query):
     return query if ids is None else query.where(col(Household.community_id).in_(ids))
 
 
+def _people_in_scope(session: Session, actor: User, query):
+    """Limit a query over Resident (joined to Household) to what the actor may see; filtering
+    on the resident's own community lets the (community, name/mobile) indexes do the work."""
+    if actor.role == Role.VOLUNTEER:
+        return _in_scope(session, actor, query).where(Resident.community_id == actor.community_id)
+    if actor.role == Role.RESIDENT:
+        return _in_scope(session, actor, query)
+    ids = _community_ids(session, actor)
+    return query if ids is None else query.where(col(Resident.community_id).in_(ids))
+
+
 def _household(session: Session, actor: User, household_id: int, *, edit: bool) -> Household:
     """A household the actor may see (and, with edit, change); refused otherwise."""
     roles = (Role.RESIDENT, *STAFF_ROLES) if edit else (Role.RESIDENT, *FIELD_ROLES)
@@ -306,7 +319,7 @@ def search(
     people = select(Resident.name, Resident.mobile, Household.id, Household.address).join(
         Household, Household.id == Resident.household_id
     )
-    people = _in_scope(session, actor, people)
+    people = _people_in_scope(session, actor, people)
     doors = _in_scope(session, actor, select(Household.id, Household.address))
 
     plain = text.replace(" ", "")

@@ -1,17 +1,22 @@
 """Registry states: search, the household file, places and grids, the audit log.
 They call the community service and hold only what the pages show."""
 
+import asyncio
 import dataclasses
+import secrets
+from pathlib import Path
 
 import reflex as rx
 from sqlmodel import Session
 
+from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.state import SessionState
-from app.community import service
+from app.community import roster, service
 from app.community.models import CARE_FLAGS
 from app.db import session_scope
 from app.errors import Forbidden, ServiceError
+from app.timeutil import to_local, utcnow
 
 
 @dataclasses.dataclass
@@ -332,3 +337,267 @@ class AuditState(SessionState):
     @rx.event
     def load_more(self):
         self._page(len(self.lines))
+
+
+@dataclasses.dataclass
+class ColumnChoice:
+    key: str
+    label: str
+    required: bool
+    chosen: str  # the file's column index, "" for none
+
+
+@dataclasses.dataclass
+class Problem:
+    row: int
+    column: str
+    value: str
+    text: str
+
+
+NONE = "-"  # a select's "none"/"all" choice (Radix selects cannot hold an empty value)
+
+
+def _read(filename: str, path: str, sheet: str | None) -> roster.Table:
+    return roster.read_table(filename, Path(path).read_bytes(), sheet)
+
+
+class RosterState(SessionState):
+    """Import the roster from .xlsx/.csv (map columns, check, import in one go) and export it.
+
+    The uploaded file waits on disk, not in page state; checking and importing run in a
+    worker thread while the page shows progress."""
+
+    filename: str = ""
+    sheet: str = ""
+    sheets: list[str] = []
+    headers: list[str] = []
+    columns: list[ColumnChoice] = []
+    preview: list[list[str]] = []
+    file_error: str = ""
+    busy: bool = False
+    progress: int = 0  # percent
+    checked: bool = False
+    summary: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    problem_count: int = 0
+    done: str = ""
+    # export filters
+    compound_options: list[tuple[str, str]] = []
+    grid_options: list[tuple[str, str]] = []
+    _path: str = ""
+
+    @rx.event
+    def load(self):
+        with session_scope() as db:
+            user = self.enter(db, "/registry/import")
+            if user is None:
+                return self.bounce()
+            self.compound_options = [
+                (str(c.id), c.name) for c in service.places(db, user, user.community_id)
+            ]
+            self.grid_options = [
+                (str(g.id), g.name) for g in service.grids(db, user, user.community_id)
+            ]
+        self._reset_file()
+
+    def _reset_file(self) -> None:
+        self.filename = self.sheet = self.file_error = self.done = ""
+        self.sheets, self.headers, self.columns, self.preview = [], [], [], []
+        self._reset_check()
+
+    def _reset_check(self) -> None:
+        self.checked, self.summary, self.problems, self.problem_count = False, [], [], 0
+        self.progress = 0
+
+    def _source(self) -> tuple[str, str, str | None]:
+        return self.filename, self._path, self.sheet or None
+
+    def _table(self) -> roster.Table:
+        return _read(*self._source())
+
+    def _mapping(self) -> dict[str, int | None]:
+        return {c.key: int(c.chosen) if c.chosen else None for c in self.columns}
+
+    def _show_table(self, table: roster.Table, mapping: dict[str, int | None]) -> None:
+        self.sheet, self.sheets, self.headers = table.sheet, table.sheets, table.headers
+        label = "en" if self.locale == "en" else "zh"
+        self.columns = [
+            ColumnChoice(
+                c.key,
+                getattr(c, label),
+                c.required,
+                "" if mapping.get(c.key) is None else str(mapping[c.key]),
+            )
+            for c in roster.ROSTER_COLUMNS
+        ]
+        self.preview = [
+            [row[i] if i is not None and i < len(row) else "" for i in mapping.values()]
+            for row in table.rows[:3]
+        ]
+
+    @rx.event
+    async def receive(self, files: list[rx.UploadFile]):
+        self._reset_file()
+        if not files:
+            return
+        upload = files[0]
+        content = await upload.read()
+        self.filename = Path(upload.name or "roster").name
+        try:
+            table = roster.read_table(self.filename, content)
+        except ServiceError as exc:
+            self.file_error = self.tr(exc.code, **exc.params)
+            self.filename = ""
+            return
+        folder = rx.get_upload_dir() / "roster"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{secrets.token_hex(12)}{Path(self.filename).suffix.lower()}"
+        path.write_bytes(content)
+        self._path = str(path)
+        self._show_table(table, roster.guess_mapping(table.headers))
+
+    @rx.event
+    def rejected(self, files: list[dict]):
+        self._reset_file()
+        self.file_error = self.tr("errors.file_too_large", mb=roster.MAX_BYTES // 2**20)
+
+    @rx.event
+    def choose_sheet(self, sheet: str):
+        self.sheet = sheet
+        self._reset_check()
+        try:
+            table = self._table()
+        except ServiceError as exc:
+            self.file_error = self.tr(exc.code, **exc.params)
+            return
+        self._show_table(table, roster.guess_mapping(table.headers))
+
+    @rx.event
+    def choose_column(self, key: str, index: str):
+        self._reset_check()
+        for column in self.columns:
+            if column.key == key:
+                column.chosen = "" if index == NONE else index
+        mapping = self._mapping()
+        table = self._table()
+        self._show_table(table, mapping)
+
+    async def _in_thread(self, work) -> None:
+        """Run `work(session, actor, progress)` in a thread, pushing its progress here."""
+        async with self:
+            token, self.busy, self.progress, self.done = self.token, True, 0, ""
+        seen = {"done": 0, "total": 1}
+
+        def progress(done: int, total: int) -> None:
+            seen["done"], seen["total"] = done, max(total, 1)
+
+        def run():
+            with session_scope() as db:
+                return work(db, accounts.user_for_token(db, token), progress)
+
+        task = asyncio.ensure_future(asyncio.to_thread(run))
+        while not task.done():
+            await asyncio.sleep(0.3)
+            async with self:
+                self.progress = int(100 * seen["done"] / seen["total"])
+        try:
+            outcome = task.result()
+        except roster.ImportHasErrors as exc:
+            outcome = exc.plan
+        except ServiceError as exc:
+            async with self:
+                self.busy, self.file_error = False, self.tr(exc.code, **exc.params)
+            return
+        async with self:
+            self.busy, self.progress = False, 100
+            self._show_outcome(outcome)
+
+    def _show_outcome(self, outcome) -> None:
+        if isinstance(outcome, roster.ImportResult):
+            self._reset_file()
+            self.done = self.tr(
+                "roster.done",
+                created=outcome.residents_created,
+                updated=outcome.residents_updated,
+                unchanged=outcome.residents_unchanged,
+                households=outcome.households_created,
+            )
+            self.checked = False
+            return
+        plan: roster.ImportPlan = outcome
+        self.checked = True
+        self.summary = [
+            (self.tr("roster.rows"), str(plan.rows)),
+            (self.tr("roster.to_create"), str(plan.residents_to_create)),
+            (self.tr("roster.to_update"), str(plan.residents_to_update)),
+            (self.tr("roster.unchanged"), str(plan.residents_unchanged)),
+            (self.tr("roster.new_doors"), str(plan.households_to_create)),
+        ]
+        self.problem_count = len(plan.errors)
+        self.problems = [
+            Problem(e.row, e.column, e.value, self.tr(e.code, **e.params))
+            for e in plan.errors[:100]
+        ]
+
+    @rx.event(background=True)
+    async def check(self):
+        async with self:
+            community_id, mapping, source = self._community_id(), self._mapping(), self._source()
+        table = await asyncio.to_thread(_read, *source)
+        await self._in_thread(
+            lambda db, actor, progress: roster.plan_import(
+                db, actor, community_id, table, mapping, progress
+            )
+        )
+
+    @rx.event(background=True)
+    async def run_import(self):
+        async with self:
+            community_id, mapping, source = self._community_id(), self._mapping(), self._source()
+        table = await asyncio.to_thread(_read, *source)
+        await self._in_thread(
+            lambda db, actor, progress: roster.import_roster(
+                db, actor, community_id, table, mapping, progress
+            )
+        )
+
+    def _community_id(self) -> int | None:
+        with session_scope() as db:
+            user = self.actor(db)
+            return user.community_id if user else None
+
+    @rx.event
+    def download_problems(self):
+        with session_scope() as db:
+            try:
+                plan = roster.plan_import(
+                    db, self.actor(db), self._community_id(), self._table(), self._mapping()
+                )
+            except ServiceError as exc:
+                return rx.toast.error(self.tr(exc.code, **exc.params))
+        return rx.download(
+            data=roster.error_report(plan, self.locale),
+            filename=f"{Path(self.filename).stem}-问题清单.xlsx",
+        )
+
+    @rx.event
+    def export(self, form: dict):
+        form = {k: v for k, v in form.items() if v and v != NONE}
+        flag = form.get("flag")
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                data = roster.export_roster(
+                    db,
+                    user,
+                    user.community_id if user else 0,
+                    compound_id=int(form["compound_id"]) if form.get("compound_id") else None,
+                    grid_id=int(form["grid_id"]) if form.get("grid_id") else None,
+                    flag=flag if flag in CARE_FLAGS else None,
+                )
+            except ServiceError as exc:
+                return rx.toast.error(self.tr(exc.code, **exc.params))
+            place = self.place
+        stamp = to_local(utcnow()).strftime("%Y%m%d")
+        return rx.download(data=data, filename=f"人员情况摸底表-{place}-{stamp}.xlsx")
