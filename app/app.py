@@ -3,6 +3,9 @@
 import logging
 
 import reflex as rx
+from reflex import constants
+from reflex.utils import prerequisites
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import pages as accounts_pages
 from app.accounts.state import LoginState, ProfileState, RegisterState, ResidentsState
@@ -17,6 +20,40 @@ from app.community.state import (
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
+
+
+def _fast_pages(asgi: ASGIApp) -> ASGIApp:
+    """Answer /login with the prerendered /login/index.html instead of a redirect (a round
+    trip a phone on 4G feels), and let browsers keep the content-hashed assets for a year."""
+    static = prerequisites.get_web_dir() / constants.Dirs.STATIC
+
+    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/assets/"):
+            send = _cached(send)
+        elif (
+            scope["type"] == "http"
+            and path != "/"
+            and not path.endswith("/")
+            and (static / path.lstrip("/") / "index.html").is_file()
+        ):
+            scope = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
+        await asgi(scope, receive, send)
+
+    return serve
+
+
+def _cached(send: Send) -> Send:
+    async def with_header(message: Message) -> None:
+        if message["type"] == "http.response.start" and message.get("status") == 200:
+            headers = [
+                *message.get("headers", []),
+                (b"cache-control", b"public, max-age=31536000, immutable"),
+            ]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return with_header
 
 
 def _on_backend_error(exception: Exception):
@@ -36,6 +73,9 @@ app = rx.App(
         rx.el.meta(name="description", content=translate("zh", "app.tagline")),
     ],
     backend_exception_handler=_on_backend_error,
+    api_transformer=_fast_pages,
+    # Toasts at the top: at the bottom they cover the navigation the thumb is reaching for.
+    toaster=rx.toast.provider(position="top-center"),
 )
 
 

@@ -1,6 +1,8 @@
 """Session, login, registration and profile states: they call the accounts service and hold
 only what the pages show."""
 
+import asyncio
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -91,6 +93,11 @@ class SessionState(rx.State):
         return rx.redirect("/login")
 
 
+def _login(mobile: str, password: str, client: str) -> service.LoginResult:
+    with session_scope() as db:
+        return service.login(db, mobile, password, client=client)
+
+
 class LoginState(SessionState):
     errors: dict[str, str] = {}
     message: str = ""
@@ -106,19 +113,16 @@ class LoginState(SessionState):
                 return rx.redirect("/")
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         self.errors, self.message, self.info = {}, "", ""
-        with session_scope() as db:
-            try:
-                result = service.login(
-                    db,
-                    str(form.get("mobile", "")),
-                    str(form.get("password", "")),
-                    client=self.router.session.client_ip or "unknown",
-                )
-            except ServiceError as exc:
-                self.errors, self.message = self.describe(exc)
-                return
+        mobile, password = str(form.get("mobile", "")), str(form.get("password", ""))
+        client = self.router.session.client_ip or "unknown"
+        try:
+            # Password hashing is slow on purpose: keep it off the event loop other phones share.
+            result = await asyncio.to_thread(_login, mobile, password, client)
+        except ServiceError as exc:
+            self.errors, self.message = self.describe(exc)
+            return
         self.token = result.token
         self.locale = result.user.locale.value
         return rx.redirect("/")

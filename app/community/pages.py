@@ -131,7 +131,8 @@ def _number_row(member: Member, what: str, label_key: str) -> rx.Component:
                     t("household.reveal"),
                     on_click=HouseholdState.reveal(member.id, what),
                     variant="ghost",
-                    size="2",
+                    size="3",
+                    min_height="44px",
                 ),
             ),
             align="center",
@@ -160,7 +161,8 @@ def _member_card(member: Member) -> rx.Component:
                         t("household.edit"),
                         on_click=HouseholdState.start_edit(member.id),
                         variant="soft",
-                        size="2",
+                        size="3",
+                        min_height="44px",
                     ),
                 ),
                 align="center",
@@ -373,9 +375,13 @@ def household() -> rx.Component:
                         t("household.edit_member"),
                     )
                 ),
-                rx.dialog.description(HouseholdState.address, size="2", color_scheme="gray"),
+                rx.dialog.description(
+                    HouseholdState.address, size="2", color_scheme="gray", margin_bottom="1rem"
+                ),
                 _member_form(),
                 class_name="sheet",
+                # Opening the form must not pop up the keyboard over it.
+                on_open_auto_focus=rx.prevent_default,
             ),
             open=HouseholdState.editing != "",
             on_open_change=HouseholdState.set_form_open,
@@ -402,18 +408,22 @@ def _building_row(building) -> rx.Component:
             spacing="0",
             min_width="6rem",
         ),
-        rx.select.root(
-            rx.select.trigger(
-                placeholder=t("places.no_grid"),
-                width="100%",
-                aria_label=t("places.grid_of_building"),
+        rx.box(
+            rx.select.root(
+                rx.select.trigger(
+                    placeholder=t("places.no_grid"),
+                    width="100%",
+                    aria_label=t("places.grid_of_building"),
+                ),
+                rx.select.content(
+                    rx.foreach(PlacesState.grid_options, lambda g: rx.select.item(g[1], value=g[0]))
+                ),
+                value=building.grid_id,
+                on_change=lambda value: PlacesState.assign(building.id, value),
+                size="2",
             ),
-            rx.select.content(
-                rx.foreach(PlacesState.grid_options, lambda g: rx.select.item(g[1], value=g[0]))
-            ),
-            value=building.grid_id,
-            on_change=lambda value: PlacesState.assign(building.id, value),
-            size="2",
+            flex="1",
+            min_width="0",
         ),
         align="center",
         width="100%",
@@ -530,7 +540,8 @@ def places() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=PlacesState.add_building,
-                reset_on_submit=True,
+                reset_on_submit=False,
+                key=PlacesState.saved.to_string(),
             ),
             width="100%",
         ),
@@ -545,7 +556,8 @@ def places() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=PlacesState.add_compound,
-                reset_on_submit=True,
+                reset_on_submit=False,
+                key=PlacesState.saved.to_string(),
             ),
             width="100%",
         ),
@@ -569,7 +581,8 @@ def places() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=PlacesState.add_grid,
-                reset_on_submit=True,
+                reset_on_submit=False,
+                key=PlacesState.saved.to_string(),
             ),
             width="100%",
         ),

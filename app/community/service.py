@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import AuditEntry, Role, User
-from app.accounts.service import MOBILE_PATTERN, count_users, require_community, require_role
+from app.accounts.service import MOBILE_PATTERN, require_community, require_role
 from app.community.models import (
     CARE_FLAGS,
     Building,
@@ -851,31 +851,35 @@ def place_name(session: Session, user: User) -> str:
     return ""
 
 
-def _count(session: Session, model, community_id: int) -> int:
-    return session.exec(
-        select(func.count()).select_from(model).where(model.community_id == community_id)
-    ).one()
-
-
 def community_counts(session: Session, actor: User | None, community_id: int) -> CommunityCounts:
     actor = require_role(actor, *FIELD_ROLES)
     require_community(session, actor, community_id)
-    community = session.get(Community, community_id)
-    if community is None:
-        raise ServiceError("errors.not_found")
-    return CommunityCounts(
-        community_id=community_id,
-        name=community.name,
-        compounds=_count(session, Compound, community_id),
-        households=_count(session, Household, community_id),
-        residents=session.exec(
+
+    # One round trip: home pages load this on every visit.
+    def count(model, *where):
+        return (
             select(func.count())
-            .select_from(Resident)
-            .where(Resident.community_id == community_id, col(Resident.moved_out).is_(None))
-        ).one(),
-        volunteers=count_users(session, community_id, Role.VOLUNTEER),
-        staff=count_users(session, community_id, Role.STAFF),
-    )
+            .select_from(model)
+            .where(model.community_id == community_id, *where)
+            .scalar_subquery()
+        )
+
+    def users(role: Role):
+        return count(User, User.role == role, col(User.is_active))
+
+    row = session.exec(
+        select(
+            Community.name,
+            count(Compound),
+            count(Household),
+            count(Resident, col(Resident.moved_out).is_(None)),
+            users(Role.VOLUNTEER),
+            users(Role.STAFF),
+        ).where(Community.id == community_id)
+    ).first()
+    if row is None:
+        raise ServiceError("errors.not_found")
+    return CommunityCounts(community_id, *row)
 
 
 def street_overview(session: Session, actor: User | None) -> list[CommunityCounts]:

@@ -156,6 +156,8 @@ class HouseholdState(SessionState):
             self.household_id = int(raw) if raw.isdigit() else 0
             try:
                 self._show(db, user)
+            except Forbidden:
+                self.allowed_route, self.forbidden_route = "", "/household"
             except ServiceError as exc:
                 self.address, self.members = "", []
                 self.message = self.tr(exc.code)
@@ -231,6 +233,7 @@ class PlacesState(SessionState):
     compound_options: list[tuple[str, str]] = []
     errors: dict[str, str] = {}
     form: str = ""  # which form reported `errors`: compound, building, grid
+    saved: int = 0  # bumped on success: the forms remount empty; a refused one keeps its input
 
     def _refresh(self, db: Session, user: User) -> None:
         community_id = user.community_id
@@ -281,6 +284,7 @@ class PlacesState(SessionState):
                 self.errors = fields or {"_": text}
                 return None
             self._refresh(db, user)
+        self.saved += 1
         return rx.toast.success(self.tr("places.saved"))
 
     @rx.event

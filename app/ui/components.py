@@ -141,10 +141,12 @@ def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
                 spacing="3",
             ),
             width="100%",
+            height="100%",
             class_name="tap-card",
         ),
         href=href,
         underline="none",
         color="inherit",
         width="100%",
+        height="100%",
     )

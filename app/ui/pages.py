@@ -11,7 +11,7 @@ from app.ui.state import HomeState
 def _greeting() -> rx.Component:
     return rx.vstack(
         rx.heading(t("home.greeting") + SessionState.user_name, size="6", as_="h2"),
-        rx.badge(role_label(SessionState.user_role), variant="soft", size="2"),
+        rx.badge(role_label(SessionState.user_role), variant="soft", size="2", high_contrast=True),
         spacing="2",
     )
 
@@ -69,11 +69,14 @@ def _pending_residents() -> rx.Component:
                 rx.text(
                     t("home.pending_residents"), t("common.colon"), HomeState.pending_residents
                 ),
-                rx.link(t("home.review_residents"), href="/residents", weight="bold"),
+                rx.link(
+                    t("home.review_residents"), href="/residents", weight="bold", high_contrast=True
+                ),
                 justify="between",
                 width="100%",
             ),
             icon="user-check",
+            high_contrast=True,
             width="100%",
         ),
     )
