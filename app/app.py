@@ -79,59 +79,26 @@ app = rx.App(
 )
 
 
-def _title(key: str) -> str:
-    return f"{translate('zh', key)} · {translate('zh', 'app.name')}"
+# (route, page, the catalog key of its title, what loads its data)
+PAGES = (
+    ("/login", accounts_pages.login, "login.title", LoginState.load),
+    ("/register", accounts_pages.register, "register.title", RegisterState.load),
+    ("/", ui_pages.home, "", HomeState.load),
+    ("/profile", accounts_pages.profile, "profile.title", ProfileState.load),
+    ("/residents", accounts_pages.residents, "residents.title", ResidentsState.load),
+    ("/registry", community_pages.registry, "registry.title", RegistryState.load),
+    (
+        "/household/[household_id]",
+        community_pages.household,
+        "household.title",
+        HouseholdState.load,
+    ),
+    ("/registry/places", community_pages.places, "places.title", PlacesState.load),
+    ("/registry/audit", community_pages.audit, "audit.title", AuditState.load),
+    ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
+)
 
-
-app.add_page(
-    accounts_pages.login, route="/login", title=_title("login.title"), on_load=LoginState.load
-)
-app.add_page(
-    accounts_pages.register,
-    route="/register",
-    title=_title("register.title"),
-    on_load=RegisterState.load,
-)
-app.add_page(ui_pages.home, route="/", title=translate("zh", "app.name"), on_load=HomeState.load)
-app.add_page(
-    accounts_pages.profile,
-    route="/profile",
-    title=_title("profile.title"),
-    on_load=ProfileState.load,
-)
-app.add_page(
-    accounts_pages.residents,
-    route="/residents",
-    title=_title("residents.title"),
-    on_load=ResidentsState.load,
-)
-app.add_page(
-    community_pages.registry,
-    route="/registry",
-    title=_title("registry.title"),
-    on_load=RegistryState.load,
-)
-app.add_page(
-    community_pages.household,
-    route="/household/[household_id]",
-    title=_title("household.title"),
-    on_load=HouseholdState.load,
-)
-app.add_page(
-    community_pages.places,
-    route="/registry/places",
-    title=_title("places.title"),
-    on_load=PlacesState.load,
-)
-app.add_page(
-    community_pages.audit,
-    route="/registry/audit",
-    title=_title("audit.title"),
-    on_load=AuditState.load,
-)
-app.add_page(
-    community_pages.roster_page,
-    route="/registry/import",
-    title=_title("roster.title"),
-    on_load=RosterState.load,
-)
+for route, page, title_key, load in PAGES:
+    name = translate("zh", "app.name")
+    title = f"{translate('zh', title_key)} · {name}" if title_key else name
+    app.add_page(page, route=route, title=title, on_load=load)

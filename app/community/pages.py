@@ -847,7 +847,6 @@ def _import_card() -> rx.Component:
 
 
 def _export_card() -> rx.Component:
-    everything = [(NONE, "roster.all")]
     return rx.card(
         rx.form(
             rx.vstack(
@@ -855,20 +854,13 @@ def _export_card() -> rx.Component:
                 rx.text(t("roster.export_intro"), size="2", color_scheme="gray"),
                 _filter("compound_id", "places.compound", RosterState.compound_options),
                 _filter("grid_id", "places.grid_of_building", RosterState.grid_options),
-                rx.vstack(
-                    rx.el.label(t("household.flags"), html_for="flag", class_name="field-label"),
-                    rx.select.root(
-                        rx.select.trigger(id="flag", width="100%"),
-                        rx.select.content(
-                            *[rx.select.item(t(k), value=v) for v, k in everything],
-                            *[rx.select.item(t(f"flag.{f}"), value=f) for f in CARE_FLAGS],
-                        ),
-                        name="flag",
-                        default_value=NONE,
-                        size="3",
-                    ),
-                    spacing="1",
-                    width="100%",
+                select_field(
+                    "flag",
+                    "household.flags",
+                    None,
+                    [(f, t(f"flag.{f}")) for f in CARE_FLAGS],
+                    default=NONE,
+                    first=(NONE, "roster.all"),
                 ),
                 primary_button(t("roster.export_now"), type="submit"),
                 spacing="3",
@@ -882,21 +874,7 @@ def _export_card() -> rx.Component:
 
 
 def _filter(name: str, label_key: str, options: rx.Var) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
-        rx.select.root(
-            rx.select.trigger(id=name, width="100%"),
-            rx.select.content(
-                rx.select.item(t("roster.all"), value=NONE),
-                rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
-            ),
-            name=name,
-            default_value=NONE,
-            size="3",
-        ),
-        spacing="1",
-        width="100%",
-    )
+    return select_field(name, label_key, None, options, default=NONE, first=(NONE, "roster.all"))
 
 
 def roster_page() -> rx.Component:

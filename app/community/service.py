@@ -748,6 +748,15 @@ def add_grid(session: Session, actor: User | None, community_id: int, data: dict
     return grid
 
 
+def _check_grid(session: Session, grid_id: int | None, community_id: int) -> None:
+    """None (no grid) or a grid of that community."""
+    if grid_id is None:
+        return
+    grid = session.get(Grid, grid_id)
+    if grid is None or grid.community_id != community_id:
+        raise InvalidInput({"grid_id": "errors.grid_other_community"})
+
+
 def assign_building(
     session: Session, actor: User | None, building_id: int, grid_id: int | None
 ) -> Building:
@@ -757,10 +766,7 @@ def assign_building(
         raise ServiceError("errors.not_found")
     community_id = session.get(Compound, building.compound_id).community_id
     _require_staff(session, actor, community_id)
-    if grid_id is not None:
-        grid = session.get(Grid, grid_id)
-        if grid is None or grid.community_id != community_id:
-            raise InvalidInput({"grid_id": "errors.grid_other_community"})
+    _check_grid(session, grid_id, community_id)
     building.grid_id = grid_id
     session.add(building)
     session.commit()
@@ -775,10 +781,7 @@ def assign_volunteer_grid(
     if volunteer is None or volunteer.role != Role.VOLUNTEER:
         raise ServiceError("errors.not_found")
     _require_staff(session, actor, volunteer.community_id)
-    if grid_id is not None:
-        grid = session.get(Grid, grid_id)
-        if grid is None or grid.community_id != volunteer.community_id:
-            raise InvalidInput({"grid_id": "errors.grid_other_community"})
+    _check_grid(session, grid_id, volunteer.community_id)
     volunteer.grid_id = grid_id
     session.add(volunteer)
     session.commit()

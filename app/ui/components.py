@@ -96,18 +96,22 @@ def role_label(role: rx.Var) -> rx.Component:
 def select_field(
     name: str,
     label_key: str,
-    errors: rx.Var,
-    options: rx.Var | list[tuple[str, str]],
+    errors: rx.Var | None,
+    options: rx.Var | list[tuple[str, str | rx.Var]],
     *,
     default: rx.Var | str | None = None,
     placeholder_key: str | None = None,
+    first: tuple[str, str] | None = None,
 ) -> rx.Component:
-    """A labelled select posting `name` with its form; options are (value, label) pairs."""
+    """A labelled select posting `name` with its form; options are (value, label) pairs,
+    optionally after a `first` (value, catalog key) choice such as "all"."""
     items = (
-        rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))
+        [rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))]
         if isinstance(options, rx.Var)
         else [rx.select.item(label, value=value) for value, label in options]
     )
+    if first is not None:
+        items.insert(0, rx.select.item(t(first[1]), value=first[0]))
     return rx.vstack(
         rx.el.label(t(label_key), html_for=name, class_name="field-label"),
         rx.select.root(
@@ -116,12 +120,12 @@ def select_field(
                 id=name,
                 width="100%",
             ),
-            rx.select.content(items),
+            rx.select.content(*items),
             name=name,
             default_value=default,
             size="3",
         ),
-        field_error(errors, name),
+        field_error(errors, name) if errors is not None else rx.fragment(),
         spacing="1",
         width="100%",
     )
