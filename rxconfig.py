@@ -14,6 +14,8 @@ config = rx.Config(
     frontend_port=settings.port,
     backend_port=settings.port,
     telemetry_enabled=False,
+    # Brotli first: about a fifth fewer bytes than gzip for phones on a weak signal.
+    frontend_compression_formats=["brotli", "gzip"],
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="jade", radius="large"))],

@@ -113,6 +113,7 @@ def upgrade() -> None:
         batch.create_index("ix_resident_community_name", ["community_id", "name"],
                            postgresql_ops={"name": "text_pattern_ops"})
         batch.create_index("ix_resident_community_mobile", ["community_id", "mobile"])
+        batch.create_index("ix_resident_community_moved_out", ["community_id", "moved_out"])
         batch.create_index("ix_resident_community_mobile_tail", ["community_id", "mobile_tail"])
         batch.create_index("uq_resident_id_number", ["id_number"], unique=True,
                            sqlite_where=sa.text("id_number <> ''"),
@@ -132,6 +133,7 @@ def downgrade() -> None:
     with op.batch_alter_table("resident") as batch:
         for index in ("uq_resident_id_number", "ix_resident_community_mobile_tail",
                       "ix_resident_community_mobile", "ix_resident_community_name",
+                      "ix_resident_community_moved_out",
                       "ix_resident_name", "ix_resident_id_number"):
             batch.drop_index(index)
         for column in ("updated_at", "no_smartphone", "child_without_carer", "chronic_illness",

@@ -36,6 +36,7 @@ class SessionState(rx.State):
     allowed_route: str = ""
     forbidden_route: str = ""
     notice: str = ""
+    _shown_user: int = 0  # whose place and language the tab shows (backend only)
 
     def tr(self, key: str, **params: object) -> str:
         return translate(self.locale, key, **params)
@@ -61,8 +62,10 @@ class SessionState(rx.State):
             self.token = ""
             return None
         self.user_name, self.user_mobile, self.user_role = user.name, user.mobile, user.role.value
-        self.place = place_name(db, user)
-        self.locale = user.locale.value
+        if self._shown_user != user.id:  # a query saved on every page the same user opens
+            self._shown_user = user.id
+            self.place = place_name(db, user)
+            self.locale = user.locale.value
         if user.role not in roles_for(route):
             self.forbidden_route = route
             return None
@@ -89,6 +92,7 @@ class SessionState(rx.State):
             service.logout(db, self.token)
         self.token = ""
         self.user_name = self.user_role = self.user_mobile = self.place = ""
+        self._shown_user = 0
         self.notice = "login.logged_out"
         return rx.redirect("/login")
 

@@ -137,6 +137,8 @@ class Resident(SQLModel, table=True):
             postgresql_ops={"name": "text_pattern_ops"},
         ),
         Index("ix_resident_community_mobile", "community_id", "mobile"),
+        # Home pages count the people still living here: an index-only count.
+        Index("ix_resident_community_moved_out", "community_id", "moved_out"),
         Index("ix_resident_community_mobile_tail", "community_id", "mobile_tail"),
         # One person, one file: an ID number is registered once (blank means not known yet).
         Index(
