@@ -626,9 +626,14 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
     ]
     for role, attr in ((Role.STAFF, "staff"), (Role.VOLUNTEER, "volunteers")):
         for community, plan in zip(loaded.communities, _COMMUNITIES, strict=True):
-            for name, mobile in getattr(plan, attr):
+            # Volunteers work in the community's grids in turn, so each sees its households.
+            grid_ids = session.exec(
+                select(Grid.id).where(Grid.community_id == community.id).order_by(Grid.id)
+            ).all()
+            for i, (name, mobile) in enumerate(getattr(plan, attr)):
                 login = DemoLogin(role, name, mobile, plan.name)
-                users.append(_user(login, street_id=street.id, community_id=community.id))
+                grid = {"grid_id": grid_ids[i % len(grid_ids)]} if role == Role.VOLUNTEER else {}
+                users.append(_user(login, street_id=street.id, community_id=community.id, **grid))
     users += linked + pending
 
     password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose

@@ -310,3 +310,19 @@ def test_loads_on_the_migrated_schema(engine):
             assert household.community_id == user.community_id
         assert load_demo(session, scale=0.05) == logins
         assert _counts(session) == counts
+
+
+def test_demo_volunteers_each_work_in_a_grid_of_their_community(session):
+    from app.community.service import search
+
+    volunteers = session.exec(select(User).where(User.role == Role.VOLUNTEER)).all()
+    assert len(volunteers) == 8
+    for volunteer in volunteers:
+        grid = session.get(Grid, volunteer.grid_id)
+        assert grid is not None and grid.community_id == volunteer.community_id
+        door = session.exec(
+            select(Household.door_key, Household.address)
+            .join(Building, Building.id == Household.building_id)
+            .where(Building.grid_id == grid.id)
+        ).first()
+        assert door.address in {hit.address for hit in search(session, volunteer, door.door_key)}

@@ -155,6 +155,10 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: community.assign_building(db, actor, w.outside.building_id, w.grid.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
+    "community.grid_volunteers": (
+        lambda db, actor, w: community.grid_volunteers(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
     "community.assign_volunteer_grid": (
         lambda db, actor, w: community.assign_volunteer_grid(db, actor, w.volunteer.id, w.grid.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
@@ -179,6 +183,7 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
 
 # Operations that act on one community, tried by a user of a community they do not run.
 OUT_OF_SCOPE = {
+    "community.grid_volunteers": "far_staff",
     "roster.plan_import": "far_staff",
     "roster.export_roster": "far_staff",
     "community.household_file": "far_staff",

@@ -392,6 +392,41 @@ def household() -> rx.Component:
 # ---------------------------------------------------------------- places and grids
 
 
+def _grid_select(value: rx.Var, on_change, label: rx.Var) -> rx.Component:
+    """A building's or a volunteer's grid, changed in place."""
+    return rx.box(
+        rx.select.root(
+            rx.select.trigger(placeholder=t("places.no_grid"), width="100%", aria_label=label),
+            rx.select.content(
+                rx.foreach(PlacesState.grid_options, lambda g: rx.select.item(g[1], value=g[0]))
+            ),
+            value=value,
+            on_change=on_change,
+            size="2",
+        ),
+        flex="1",
+        min_width="0",
+    )
+
+
+def _volunteer_row(volunteer) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(volunteer.name, weight="medium"),
+            rx.text(volunteer.mobile, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="6rem",
+        ),
+        _grid_select(
+            volunteer.grid_id,
+            lambda value: PlacesState.assign_volunteer(volunteer.id, value),
+            t("places.grid_of_volunteer") + " " + volunteer.name,
+        ),
+        align="center",
+        width="100%",
+    )
+
+
 def _building_row(building) -> rx.Component:
     return rx.hstack(
         rx.vstack(
@@ -408,22 +443,10 @@ def _building_row(building) -> rx.Component:
             spacing="0",
             min_width="6rem",
         ),
-        rx.box(
-            rx.select.root(
-                rx.select.trigger(
-                    placeholder=t("places.no_grid"),
-                    width="100%",
-                    aria_label=t("places.grid_of_building"),
-                ),
-                rx.select.content(
-                    rx.foreach(PlacesState.grid_options, lambda g: rx.select.item(g[1], value=g[0]))
-                ),
-                value=building.grid_id,
-                on_change=lambda value: PlacesState.assign(building.id, value),
-                size="2",
-            ),
-            flex="1",
-            min_width="0",
+        _grid_select(
+            building.grid_id,
+            lambda value: PlacesState.assign(building.id, value),
+            t("places.grid_of_building"),
         ),
         align="center",
         width="100%",
@@ -563,6 +586,19 @@ def places() -> rx.Component:
         ),
         section_heading("places.grids"),
         rx.foreach(PlacesState.grids, _grid_card),
+        rx.cond(
+            PlacesState.volunteers.length() > 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading(t("places.volunteers"), size="3", as_="h3"),
+                    rx.text(t("places.volunteers_hint"), size="2", color_scheme="gray"),
+                    rx.foreach(PlacesState.volunteers, _volunteer_row),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
         rx.card(
             rx.form(
                 rx.vstack(

@@ -773,6 +773,25 @@ def assign_building(
     return building
 
 
+@dataclass(frozen=True)
+class VolunteerView:
+    id: int
+    name: str
+    mobile: str
+    grid_id: int | None
+
+
+def grid_volunteers(session: Session, actor: User | None, community_id: int) -> list[VolunteerView]:
+    """The community's active volunteers and the grid each works in."""
+    _require_staff(session, actor, community_id)
+    rows = session.exec(
+        select(User)
+        .where(User.community_id == community_id, User.role == Role.VOLUNTEER, User.is_active)
+        .order_by(User.name)
+    )
+    return [VolunteerView(u.id, u.name, mask_mobile(u.mobile), u.grid_id) for u in rows]
+
+
 def assign_volunteer_grid(
     session: Session, actor: User | None, user_id: int, grid_id: int | None
 ) -> User:

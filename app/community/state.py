@@ -61,6 +61,14 @@ class CompoundRow:
 
 
 @dataclasses.dataclass
+class VolunteerRow:
+    id: int
+    name: str
+    mobile: str
+    grid_id: str
+
+
+@dataclasses.dataclass
 class GridRow:
     id: int
     name: str
@@ -231,6 +239,7 @@ class PlacesState(SessionState):
     grids: list[GridRow] = []
     grid_options: list[tuple[str, str]] = []
     compound_options: list[tuple[str, str]] = []
+    volunteers: list[VolunteerRow] = []
     errors: dict[str, str] = {}
     form: str = ""  # which form reported `errors`: compound, building, grid
     saved: int = 0  # bumped on success: the forms remount empty; a refused one keeps its input
@@ -263,6 +272,10 @@ class PlacesState(SessionState):
             for g in views
         ]
         self.grid_options = [(str(g.id), g.name) for g in views]
+        self.volunteers = [
+            VolunteerRow(v.id, v.name, v.mobile, str(v.grid_id or ""))
+            for v in service.grid_volunteers(db, user, community_id)
+        ]
 
     @rx.event
     def load(self):
@@ -307,6 +320,15 @@ class PlacesState(SessionState):
     def add_grid(self, form: dict):
         return self._run(
             "grid", lambda db, user: service.add_grid(db, user, user.community_id, form)
+        )
+
+    @rx.event
+    def assign_volunteer(self, user_id: int, grid_id: str):
+        return self._run(
+            "assign",
+            lambda db, user: service.assign_volunteer_grid(
+                db, user, user_id, int(grid_id) if grid_id else None
+            ),
         )
 
     @rx.event

@@ -329,6 +329,10 @@ def test_grids_hold_buildings_and_volunteers(db, world):
         views["第二网格"].volunteers,
     ) == (1, 1, 1)
     assert views["第二网格"].worker_mobile == "136****5678"
+    assert [
+        (v.name, v.grid_id, v.mobile)
+        for v in service.grid_volunteers(db, world.staff, world.community.id)
+    ] == [(world.volunteer.name, second.id, "139****0001")]
     far_grid = service.add_grid(db, world.far_staff, world.far.id, {"name": "上游网格"})
     with pytest.raises(InvalidInput):
         service.assign_building(db, world.staff, world.outside.building_id, far_grid.id)
