@@ -114,6 +114,9 @@ class Residency(StrEnum):
     TENANT = "tenant"  # 租住
 
 
+# 与户主关系: the answers rosters use, offered as choices; stored as written, as in the roster.
+RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "儿媳", "女婿", "兄弟姐妹", "其他")
+
 # Special-care flags (特殊人群), each a boolean column on Resident.
 CARE_FLAGS = (
     "elderly_alone",  # 独居老人

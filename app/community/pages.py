@@ -3,7 +3,7 @@
 import reflex as rx
 
 from app.accounts.state import SessionState
-from app.community.models import CARE_FLAGS
+from app.community.models import CARE_FLAGS, RELATIONS
 from app.community.roster import MAX_BYTES
 from app.community.state import (
     NONE,
@@ -28,7 +28,6 @@ from app.ui.components import (
 from app.ui.i18n import ZH
 from app.ui.layout import app_page
 
-RELATIONS = ("户主", "配偶", "子女", "父母", "孙子女", "儿媳", "女婿", "兄弟姐妹", "其他")
 
 
 def _label(prefix: str, value: rx.Var) -> rx.Component:
