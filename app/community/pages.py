@@ -29,7 +29,6 @@ from app.ui.i18n import ZH
 from app.ui.layout import app_page
 
 
-
 def _label(prefix: str, value: rx.Var) -> rx.Component:
     """A catalog label chosen by a value known only at run time (sex, residency, flags)."""
     keys = sorted(k.removeprefix(prefix) for k in ZH if k.startswith(prefix))
