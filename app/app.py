@@ -20,6 +20,8 @@ from app.community.state import (
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
+from app.volunteers import pages as volunteer_pages
+from app.volunteers.state import ApplicationsState, ApplyState
 
 
 def _fast_pages(asgi: ASGIApp) -> ASGIApp:
@@ -96,6 +98,8 @@ PAGES = (
     ("/registry/places", community_pages.places, "places.title", PlacesState.load),
     ("/registry/audit", community_pages.audit, "audit.title", AuditState.load),
     ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
+    ("/volunteer/apply", volunteer_pages.apply, "apply.title", ApplyState.load),
+    ("/volunteers", volunteer_pages.applications, "applications.title", ApplicationsState.load),
 )
 
 for route, page, title_key, load in PAGES:

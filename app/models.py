@@ -11,8 +11,10 @@ from app.community.models import (
     Street,
     Unit,
 )
+from app.volunteers.models import Application
 
 __all__ = [
+    "Application",
     "AuditEntry",
     "Building",
     "Community",

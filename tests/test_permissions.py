@@ -16,9 +16,15 @@ from app.community import roster
 from app.community import service as community
 from app.community.models import Resident
 from app.errors import Forbidden
+from app.volunteers import service as volunteers
 
 ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
-SERVICE_MODULES = {"accounts": accounts, "community": community, "roster": roster}
+SERVICE_MODULES = {
+    "accounts": accounts,
+    "community": community,
+    "roster": roster,
+    "volunteers": volunteers,
+}
 
 Y, N = True, False
 _mobiles = itertools.count(13500000000)
@@ -175,6 +181,24 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: roster.export_roster(db, actor, w.community.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
+    "volunteers.apply": (
+        lambda db, actor, w: volunteers.apply(db, actor, _sign_up(w)),
+        dict(anonymous=Y, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+    "volunteers.my_application": (
+        lambda db, actor, w: volunteers.my_application(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "volunteers.pending_applications": (
+        lambda db, actor, w: volunteers.pending_applications(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "volunteers.decide": (
+        lambda db, actor, w: volunteers.decide(
+            db, actor, [volunteers.apply(db, None, _sign_up(w)).id], approve=True
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
     "community.audit_log": (
         lambda db, actor, w: community.audit_log(db, actor, w.community.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
@@ -183,6 +207,8 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
 
 # Operations that act on one community, tried by a user of a community they do not run.
 OUT_OF_SCOPE = {
+    "volunteers.pending_applications": "far_staff",
+    "volunteers.decide": "far_staff",
     "community.grid_volunteers": "far_staff",
     "roster.plan_import": "far_staff",
     "roster.export_roster": "far_staff",
@@ -209,6 +235,19 @@ def _table() -> roster.Table:
 
 
 MAPPING = roster.guess_mapping(_table().headers)
+
+
+def _sign_up(world) -> dict:
+    return {
+        "name": "新志愿者",
+        "mobile": _fresh_mobile(),
+        "password": "Abc12345",
+        "community_id": world.community.id,
+        "compound_id": world.household.compound_id,
+        "duties": ["screener"],
+        "healthy": True,
+        "consent": True,
+    }
 
 
 def _member(db, world) -> int:

@@ -10,6 +10,7 @@ from app.timeutil import utcnow
 
 
 class Role(StrEnum):
+    APPLICANT = "applicant"  # 志愿者申请人: signed up, waiting for staff to decide
     RESIDENT = "resident"  # 居民
     VOLUNTEER = "volunteer"  # 志愿者
     STAFF = "staff"  # 社区工作人员

@@ -45,7 +45,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _clean_mobile(value: str) -> str:
+def clean_mobile(value: str) -> str:
     value = re.sub(r"[\s-]", "", str(value or ""))
     if not value:
         raise PydanticCustomError("missing", "required")
@@ -54,7 +54,7 @@ def _clean_mobile(value: str) -> str:
     return value
 
 
-def _check_password(value: str) -> str:
+def check_password(value: str) -> str:
     if len(value) < 8 or not re.search(r"\d", value) or not re.search(r"[A-Za-z]", value):
         raise PydanticCustomError("password_weak", "weak password")
     return value
@@ -64,7 +64,7 @@ class LoginInput(BaseModel):
     mobile: str
     password: str
 
-    _mobile = field_validator("mobile")(_clean_mobile)
+    _mobile = field_validator("mobile")(clean_mobile)
 
 
 class ResidentRegistration(BaseModel):
@@ -74,8 +74,8 @@ class ResidentRegistration(BaseModel):
     community_id: int
     address: str
 
-    _mobile = field_validator("mobile")(_clean_mobile)
-    _password = field_validator("password")(_check_password)
+    _mobile = field_validator("mobile")(clean_mobile)
+    _password = field_validator("password")(check_password)
 
     @field_validator("name", "address")
     @classmethod
@@ -94,8 +94,8 @@ class NewAccount(BaseModel):
     community_id: int | None = None
     street_id: int | None = None
 
-    _mobile = field_validator("mobile")(_clean_mobile)
-    _password = field_validator("password")(_check_password)
+    _mobile = field_validator("mobile")(clean_mobile)
+    _password = field_validator("password")(check_password)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def logout(session: Session, token: str) -> None:
 # ---------------------------------------------------------------- accounts
 
 
-def _ensure_mobile_free(session: Session, mobile: str) -> None:
+def ensure_mobile_free(session: Session, mobile: str) -> None:
     if session.exec(select(User.id).where(User.mobile == mobile)).first() is not None:
         raise InvalidInput({"mobile": "errors.mobile_taken"})
 
@@ -223,7 +223,7 @@ def register_resident(session: Session, data: dict) -> User:
     reg = parse(ResidentRegistration, data)
     if session.get(Community, reg.community_id) is None:
         raise InvalidInput({"community_id": "errors.missing"})
-    _ensure_mobile_free(session, reg.mobile)
+    ensure_mobile_free(session, reg.mobile)
     user = User(
         mobile=reg.mobile,
         name=reg.name,
@@ -259,7 +259,7 @@ def create_account(session: Session, actor: User | None, data: dict) -> User:
         require_community(session, actor, new.community_id)
         community_id = new.community_id
         street_id = session.get(Community, community_id).street_id
-    _ensure_mobile_free(session, new.mobile)
+    ensure_mobile_free(session, new.mobile)
     user = User(
         mobile=new.mobile,
         name=new.name.strip(),
@@ -278,7 +278,7 @@ def create_first_admin(session: Session, name: str, mobile: str, password: str) 
     if session.exec(select(User.id).where(User.role == Role.ADMIN)).first() is not None:
         raise ServiceError("errors.admin_exists")
     new = parse(NewAccount, {"name": name, "mobile": mobile, "password": password, "role": "admin"})
-    _ensure_mobile_free(session, new.mobile)
+    ensure_mobile_free(session, new.mobile)
     user = User(
         mobile=new.mobile, name=new.name, password_hash=hash_password(new.password), role=Role.ADMIN
     )

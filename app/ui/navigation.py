@@ -17,6 +17,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/registry/places": (Role.STAFF,),
     "/registry/audit": (Role.STAFF,),
     "/residents": (Role.STAFF,),
+    "/volunteers": (Role.STAFF,),
 }
 
 
@@ -35,6 +36,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/", "house", "nav.home"),
     Section("/registry", "book-user", "nav.registry"),
     Section("/residents", "user-check", "nav.residents"),
+    Section("/volunteers", "hand-heart", "nav.volunteers"),
     Section("/profile", "circle-user-round", "nav.profile"),
 )
 

@@ -118,6 +118,55 @@ def _household() -> rx.Component:
     )
 
 
+def _application() -> rx.Component:
+    """Applicants see where their application stands; residents are invited to volunteer."""
+    status = HomeState.application
+    return rx.cond(
+        (SessionState.user_role == "applicant") | (SessionState.user_role == "resident"),
+        rx.card(
+            rx.vstack(
+                rx.heading(t("home.volunteering"), size="4", as_="h3"),
+                rx.match(
+                    status,
+                    (
+                        "pending",
+                        rx.callout(t("home.application_pending"), icon="hourglass", width="100%"),
+                    ),
+                    (
+                        "approved",
+                        rx.callout(
+                            t("home.application_approved"), icon="circle-check", width="100%"
+                        ),
+                    ),
+                    (
+                        "declined",
+                        rx.callout(
+                            HomeState.application_reason,
+                            icon="info",
+                            color_scheme="orange",
+                            width="100%",
+                        ),
+                    ),
+                    rx.text(t("home.volunteer_invite"), size="2", color_scheme="gray"),
+                ),
+                rx.cond(
+                    (status == "") | (status == "declined"),
+                    rx.link(
+                        rx.button(
+                            rx.icon("hand-heart", size=18), t("apply.title"), size="4", width="100%"
+                        ),
+                        href="/volunteer/apply",
+                        width="100%",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def home() -> rx.Component:
     return app_page(
         "/",
@@ -125,6 +174,7 @@ def home() -> rx.Component:
         _greeting(),
         _pending_residents(),
         _household(),
+        _application(),
         _tiles(),
         _communities(),
         rx.text(t("home.soon"), size="2", color_scheme="gray"),

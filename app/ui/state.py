@@ -7,6 +7,7 @@ from app.accounts.models import Role
 from app.accounts.state import SessionState
 from app.community import service as community
 from app.db import session_scope
+from app.volunteers import service as volunteers
 
 
 class HomeState(SessionState):
@@ -16,6 +17,9 @@ class HomeState(SessionState):
     household_id: int = 0
     members: list[tuple[str, str]] = []
     pending_residents: int = 0
+    # The user's volunteer application: "" none, else pending / approved / declined.
+    application: str = ""
+    application_reason: str = ""
 
     @rx.event
     def load(self):
@@ -25,7 +29,14 @@ class HomeState(SessionState):
                 return self.bounce()
             self.tiles, self.communities, self.members = [], [], []
             self.household_address, self.pending_residents = "", 0
-            if user.role == Role.RESIDENT:
+            self.application, self.application_reason = "", ""
+            if user.role in (Role.APPLICANT, Role.RESIDENT):
+                mine = volunteers.my_application(db, user)
+                if mine is not None:
+                    self.application = mine.status
+                    reason = f"{self.tr('home.application_declined')} {mine.decline_reason}"
+                    self.application_reason = reason
+            if user.role in (Role.APPLICANT, Role.RESIDENT):
                 if user.household_id is not None:
                     view = community.household_file(db, user, user.household_id)
                     self.household_address, self.household_id = view.address, view.id

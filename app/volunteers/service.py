@@ -1,0 +1,261 @@
+"""Volunteer sign-up and approval: a one-minute application on a phone, decided by staff.
+
+Approval makes the applicant's account a volunteer of that community; every event resolves
+the account again, so a decision takes effect on open sessions at once."""
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from app.accounts.models import Role, User
+from app.accounts.service import (
+    check_password,
+    clean_mobile,
+    ensure_mobile_free,
+    hash_password,
+    require_community,
+    require_role,
+)
+from app.community.models import Community, Compound
+from app.community.service import mask_mobile
+from app.errors import InvalidInput, ServiceError, parse
+from app.timeutil import format_local, utcnow
+from app.volunteers.models import Application, ApplicationStatus, Availability, Duty, Skill
+
+STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
+# Accounts that become volunteers when approved (staff who volunteer keep their role).
+BECOMES_VOLUNTEER = (Role.APPLICANT, Role.RESIDENT)
+
+
+class SignUp(BaseModel):
+    """申请表: who, where from, what they offer, when, and their promises."""
+
+    name: str
+    mobile: str
+    community_id: int
+    compound_id: int | None = None
+    building: str = ""
+    sent_from: str = ""
+    party_member: bool = False
+    party_branch: str = ""
+    duties: list[Duty]
+    availability: list[Availability] = []
+    skills: list[Skill] = []
+    healthy: bool = False
+    consent: bool = False
+
+    _mobile = field_validator("mobile")(clean_mobile)
+
+    @field_validator("name", "building", "sent_from", "party_branch")
+    @classmethod
+    def _text(cls, value: str, info) -> str:
+        value = value.strip()
+        if info.field_name == "name" and not value:
+            raise PydanticCustomError("missing", "required")
+        if len(value) > (10 if info.field_name == "building" else 30):
+            raise PydanticCustomError("too_long", "too long")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self):
+        errors = {}
+        if not self.duties:
+            errors["duties"] = "errors.duties_required"
+        if self.compound_id is None and not self.sent_from:
+            errors["compound_id"] = "errors.where_required"
+        if not self.healthy:
+            errors["healthy"] = "errors.health_required"
+        if not self.consent:
+            errors["consent"] = "errors.consent_required"
+        if errors:
+            raise InvalidInput(errors)
+        return self
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    id: int
+    name: str
+    mobile: str
+    place: str
+    party: str  # the branch, "" if not a party member, "-" if a member without branch
+    duties: list[str]
+    availability: list[str]
+    skills: list[str]
+    applied_at: str
+    status: str
+    decline_reason: str
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in value.split(",") if v]
+
+
+def _view(session: Session, app: Application, user: User) -> ApplicationView:
+    compound = session.get(Compound, app.compound_id) if app.compound_id else None
+    place = f"{compound.name} {app.building}".strip() if compound else app.sent_from
+    return ApplicationView(
+        id=app.id,
+        name=user.name,
+        mobile=mask_mobile(user.mobile),
+        place=place,
+        party=(app.party_branch or "-") if app.party_member else "",
+        duties=_split(app.granted_duties or app.duties),
+        availability=_split(app.availability),
+        skills=_split(app.skills),
+        applied_at=format_local(app.created_at),
+        status=app.status.value,
+        decline_reason=app.decline_reason,
+    )
+
+
+def _latest(session: Session, user_id: int) -> Application | None:
+    return session.exec(
+        select(Application)
+        .where(Application.user_id == user_id)
+        .order_by(col(Application.created_at).desc(), col(Application.id).desc())
+    ).first()
+
+
+def apply(session: Session, actor: User | None, data: dict) -> Application:
+    """Sign up. Without an account the form also sets a password and creates one; a logged-in
+    resident applies with the account they have."""
+    form = parse(SignUp, data)
+    community = session.get(Community, form.community_id)
+    if community is None:
+        raise InvalidInput({"community_id": "errors.missing"})
+    if form.compound_id is not None:
+        compound = session.get(Compound, form.compound_id)
+        if compound is None or compound.community_id != community.id:
+            raise InvalidInput({"compound_id": "errors.missing"})
+    if actor is None:
+        try:
+            password = check_password(str(data.get("password", "")))
+        except PydanticCustomError:
+            raise InvalidInput({"password": "errors.password_weak"}) from None
+        try:
+            ensure_mobile_free(session, form.mobile)
+        except InvalidInput:
+            raise InvalidInput({"mobile": "errors.mobile_taken_login"}) from None
+        actor = User(
+            mobile=form.mobile,
+            name=form.name,
+            password_hash=hash_password(password),
+            role=Role.APPLICANT,
+            community_id=community.id,
+            street_id=community.street_id,
+        )
+        session.add(actor)
+        session.flush()
+    else:
+        actor = require_role(actor, Role.APPLICANT, Role.RESIDENT)
+        latest = _latest(session, actor.id)
+        if latest is not None and latest.status != ApplicationStatus.DECLINED:
+            raise ServiceError(f"errors.application_{latest.status.value}")
+    application = Application(
+        user_id=actor.id,
+        community_id=community.id,
+        compound_id=form.compound_id,
+        building=form.building,
+        sent_from=form.sent_from,
+        party_member=form.party_member,
+        party_branch=form.party_branch if form.party_member else "",
+        duties=",".join(form.duties),
+        availability=",".join(form.availability),
+        skills=",".join(form.skills),
+        healthy=form.healthy,
+        consented_at=utcnow(),
+    )
+    session.add(application)
+    session.commit()
+    return application
+
+
+def my_application(session: Session, actor: User | None) -> ApplicationView | None:
+    """The applicant's latest application and its state (with the reason, if declined)."""
+    actor = require_role(actor, *Role)
+    latest = _latest(session, actor.id)
+    return None if latest is None else _view(session, latest, actor)
+
+
+def pending_applications(
+    session: Session, actor: User | None, community_id: int
+) -> list[ApplicationView]:
+    """The approval queue, oldest first."""
+    actor = require_role(actor, *STAFF_ROLES)
+    require_community(session, actor, community_id)
+    rows = session.exec(
+        select(Application, User)
+        .join(User, User.id == Application.user_id)
+        .where(
+            Application.community_id == community_id,
+            Application.status == ApplicationStatus.PENDING,
+        )
+        .order_by(Application.created_at, Application.id)
+    ).all()
+    return [_view(session, app, user) for app, user in rows]
+
+
+def decide(
+    session: Session,
+    actor: User | None,
+    application_ids: list[int],
+    approve: bool,
+    reason: str = "",
+) -> int:
+    """Approve or decline applications, all or none. Each is decided once: if someone else
+    got there first, nothing is changed and the message says who."""
+    actor = require_role(actor, *STAFF_ROLES)
+    reason = reason.strip()
+    if not approve and not reason:
+        raise InvalidInput({"reason": "errors.reason_required"})
+    if not application_ids:
+        raise InvalidInput({"_": "errors.nothing_chosen"})
+    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    for application_id in application_ids:
+        application = session.get(Application, application_id)
+        if application is None:
+            raise ServiceError("errors.not_found")
+        require_community(session, actor, application.community_id)
+        # The status check and the change are one statement: two staff pressing at once
+        # cannot both decide the same application.
+        changed = session.exec(
+            update(Application)
+            .where(
+                Application.id == application_id,
+                Application.status == ApplicationStatus.PENDING,
+            )
+            .values(
+                status=status,
+                decided_by=actor.id,
+                decided_at=utcnow(),
+                decline_reason=reason[:200] if not approve else "",
+                granted_duties=application.duties if approve else "",
+            )
+        ).rowcount
+        if changed != 1:
+            session.rollback()
+            session.refresh(application)
+            decider = session.get(User, application.decided_by)
+            raise ServiceError("errors.already_decided", name=decider.name if decider else "")
+        applicant = session.get(User, application.user_id)
+        if approve and applicant.role in BECOMES_VOLUNTEER:
+            applicant.role = Role.VOLUNTEER
+            applicant.community_id = application.community_id
+            session.add(applicant)
+    session.commit()
+    return len(application_ids)
+
+
+def list_compounds(session: Session, community_id: int) -> list[tuple[int, str]]:
+    """Public: the compounds an applicant can say they live in."""
+    return list(
+        session.exec(
+            select(Compound.id, Compound.name)
+            .where(Compound.community_id == community_id)
+            .order_by(Compound.id)
+        ).all()
+    )
