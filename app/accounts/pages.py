@@ -9,11 +9,11 @@ from app.accounts.state import (
     SessionState,
 )
 from app.ui.components import (
-    field_error,
     form_message,
     language_switch,
     primary_button,
     role_label,
+    select_field,
     t,
     text_field,
 )
@@ -100,30 +100,12 @@ def register() -> rx.Component:
                         auto_complete="new-password",
                         hint_key="register.password_hint",
                     ),
-                    rx.vstack(
-                        rx.el.label(
-                            t("register.community"),
-                            html_for="community_id",
-                            class_name="field-label",
-                        ),
-                        rx.select.root(
-                            rx.select.trigger(
-                                placeholder=t("register.community_placeholder"),
-                                id="community_id",
-                                width="100%",
-                            ),
-                            rx.select.content(
-                                rx.foreach(
-                                    RegisterState.communities,
-                                    lambda c: rx.select.item(c[1], value=c[0]),
-                                )
-                            ),
-                            name="community_id",
-                            size="3",
-                        ),
-                        field_error(errors, "community_id"),
-                        spacing="1",
-                        width="100%",
+                    select_field(
+                        "community_id",
+                        "register.community",
+                        errors,
+                        RegisterState.communities,
+                        placeholder_key="register.community_placeholder",
                     ),
                     text_field(
                         "address",

@@ -102,9 +102,11 @@ def select_field(
     default: rx.Var | str | None = None,
     placeholder_key: str | None = None,
     first: tuple[str, str] | None = None,
+    **props,
 ) -> rx.Component:
     """A labelled select posting `name` with its form; options are (value, label) pairs,
-    optionally after a `first` (value, catalog key) choice such as "all"."""
+    optionally after a `first` (value, catalog key) choice such as "all". Other props (a
+    controlled `value` with `on_change`) go to the select itself."""
     items = (
         [rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))]
         if isinstance(options, rx.Var)
@@ -124,6 +126,7 @@ def select_field(
             name=name,
             default_value=default,
             size="3",
+            **props,
         ),
         field_error(errors, name) if errors is not None else rx.fragment(),
         spacing="1",

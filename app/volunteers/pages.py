@@ -2,7 +2,14 @@
 
 import reflex as rx
 
-from app.ui.components import field_error, form_message, primary_button, t, text_field
+from app.ui.components import (
+    field_error,
+    form_message,
+    primary_button,
+    select_field,
+    t,
+    text_field,
+)
 from app.ui.layout import app_page, public_page
 from app.volunteers.models import Availability, Duty, Skill
 from app.volunteers.state import ApplicationCard, ApplicationsState, ApplyState
@@ -82,56 +89,22 @@ def apply() -> rx.Component:
                             hint_key="apply.password_hint",
                         ),
                     ),
-                    rx.vstack(
-                        rx.el.label(
-                            t("register.community"),
-                            html_for="community_id",
-                            class_name="field-label",
-                        ),
-                        rx.select.root(
-                            rx.select.trigger(
-                                placeholder=t("register.community_placeholder"),
-                                id="community_id",
-                                width="100%",
-                            ),
-                            rx.select.content(
-                                rx.foreach(
-                                    ApplyState.communities,
-                                    lambda c: rx.select.item(c[1], value=c[0]),
-                                )
-                            ),
-                            value=ApplyState.community_id,
-                            on_change=ApplyState.choose_community,
-                            size="3",
-                        ),
-                        field_error(errors, "community_id"),
-                        spacing="1",
-                        width="100%",
+                    select_field(
+                        "community_id",
+                        "register.community",
+                        errors,
+                        ApplyState.communities,
+                        placeholder_key="register.community_placeholder",
+                        value=ApplyState.community_id,
+                        on_change=ApplyState.choose_community,
                     ),
                     rx.grid(
-                        rx.vstack(
-                            rx.el.label(
-                                t("apply.compound"),
-                                html_for="compound_id",
-                                class_name="field-label",
-                            ),
-                            rx.select.root(
-                                rx.select.trigger(
-                                    placeholder=t("places.choose_compound"),
-                                    id="compound_id",
-                                    width="100%",
-                                ),
-                                rx.select.content(
-                                    rx.foreach(
-                                        ApplyState.compounds,
-                                        lambda c: rx.select.item(c[1], value=c[0]),
-                                    )
-                                ),
-                                name="compound_id",
-                                size="3",
-                            ),
-                            spacing="1",
-                            width="100%",
+                        select_field(
+                            "compound_id",
+                            "apply.compound",
+                            None,
+                            ApplyState.compounds,
+                            placeholder_key="places.choose_compound",
                         ),
                         text_field("building", "apply.building", errors, input_mode="numeric"),
                         columns="2",
