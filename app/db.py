@@ -1,6 +1,6 @@
 """Database engine and sessions. SQLite is the embedded default; PostgreSQL for scale-out."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
@@ -60,3 +60,34 @@ def enum_column(enum: type[StrEnum]) -> sa.Enum:
         length=20,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+@contextmanager
+def sibling_database(
+    url: str, suffix: str, on_drop_error: Callable[[Exception], None] | None = None
+) -> Iterator[str]:
+    """A new, empty PostgreSQL database `<db>_<suffix>` next to the one `url` names (for test
+    and benchmark runs that must not touch it); dropped again on exit. A drop that fails
+    raises, unless `on_drop_error` takes it."""
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    try:
+        drop()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        try:
+            drop()
+        except Exception as exc:
+            if on_drop_error is None:
+                raise
+            on_drop_error(exc)
+        finally:
+            admin.dispose()

@@ -102,30 +102,14 @@ def fresh_database(workdir: Path) -> Iterator[str]:
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
 
-    from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    admin_url = make_url(base)
-    bench_name = f"{admin_url.database}_bench"
-    bench_url = admin_url.set(database=bench_name)
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    from app.db import sibling_database
 
-    def drop() -> None:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)'))
-
-    try:
-        drop()
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{bench_name}"'))
-        log(f"created PostgreSQL database {bench_name}")
-        yield bench_url.render_as_string(hide_password=False)
-    finally:
-        try:
-            drop()
-        except Exception as exc:  # the benchmark's own result matters more
-            log(f"could not drop {bench_name}: {exc}")
-        engine.dispose()
+    # The benchmark's own figures matter more than a database left behind.
+    with sibling_database(base, "bench", lambda exc: log(f"could not drop it: {exc}")) as url:
+        log(f"created PostgreSQL database {make_url(url).database}")
+        yield url
 
 
 def _run_cli(args: list[str], env: dict[str, str], log_file) -> None:

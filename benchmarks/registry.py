@@ -41,7 +41,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, insert, text
+from sqlalchemy import func, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
@@ -61,7 +61,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import id_check_code, new_household
-from app.db import make_engine
+from app.db import make_engine, sibling_database
 from app.demo import _Namer  # the demo's names: surname weights, given names by generation
 
 SEED = 20220401
@@ -90,18 +90,8 @@ def log(message: str) -> None:
 def fresh_database() -> Iterator[str]:
     given = os.environ.get("DATABASE_URL", "")
     if given.startswith("postgresql"):
-        base = make_url(given)
-        name = f"{base.database}_bench_registry"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with sibling_database(given, "bench_registry") as url:
+            yield url
         return
     folder = tempfile.mkdtemp(prefix="bench_registry_")
     try:

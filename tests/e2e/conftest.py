@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from app.db import sibling_database
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240
@@ -151,29 +152,6 @@ def _run_cli(args: list[str], env: dict[str, str], log_path: Path) -> None:
         pytest.fail(f"`python -m app.cli {args[0]}` failed:\n{_tail(log_path)}", pytrace=False)
 
 
-@contextlib.contextmanager
-def _postgres_database(url: str) -> Iterator[str]:
-    """A fresh `<db>_e2e` database next to the one TEST_DATABASE_URL names."""
-    base = make_url(url)
-    name = f"{base.database or 'postgres'}_e2e"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    try:
-        drop()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        try:
-            drop()
-        finally:
-            admin.dispose()
-
-
 def _flush_redis(url: str) -> None:
     import redis
 
@@ -275,7 +253,9 @@ def _serve(variant: str, tmp: Path) -> Iterator[AppServer]:
     with contextlib.ExitStack() as stack:
         redis_url = None
         if variant == POSTGRES:
-            database_url = stack.enter_context(_postgres_database(os.environ["TEST_DATABASE_URL"]))
+            database_url = stack.enter_context(
+                sibling_database(os.environ["TEST_DATABASE_URL"], "e2e")
+            )
             redis_url = os.environ["TEST_REDIS_URL"]
             _flush_redis(redis_url)
         else:
