@@ -337,7 +337,11 @@ def find_household(session: Session, actor: User | None, community_id: int, addr
     compound_hint = re.split(r"\d", address, maxsplit=1)[0].strip()
     candidates = list(session.exec(query))
     if compound_hint and len(candidates) > 1:
-        names = dict(session.exec(select(Compound.id, Compound.name)).all())
+        names = dict(
+            session.exec(
+                select(Compound.id, Compound.name).where(Compound.community_id == community_id)
+            ).all()
+        )
         candidates = [h for h in candidates if compound_hint in names.get(h.compound_id, "")]
     return candidates[0] if len(candidates) == 1 else None
 
