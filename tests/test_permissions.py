@@ -6,6 +6,7 @@ makes sure no service operation that takes an actor is missing from the matrix."
 
 import inspect
 import itertools
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +17,8 @@ from app.community import roster
 from app.community import service as community
 from app.community.models import Resident
 from app.errors import Forbidden
+from app.screening import service as screening
+from app.screening.models import FollowUp, QuarantinePlan
 from app.volunteers import service as volunteers
 
 ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
@@ -23,6 +26,7 @@ SERVICE_MODULES = {
     "accounts": accounts,
     "community": community,
     "roster": roster,
+    "screening": screening,
     "volunteers": volunteers,
 }
 
@@ -203,6 +207,98 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: community.audit_log(db, actor, w.community.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
+    "screening.rules": (
+        lambda db, actor, w: screening.rules(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "screening.update_rules": (
+        lambda db, actor, w: screening.update_rules(db, actor, w.community.id, RULES),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.start_round": (
+        lambda db, actor, w: screening.start_round(db, actor, w.community.id, _round_input()),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.close_round": (
+        lambda db, actor, w: screening.close_round(db, actor, _round(db, w)),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.rounds": (
+        lambda db, actor, w: screening.rounds(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "screening.assign_buildings": (
+        lambda db, actor, w: screening.assign_buildings(
+            db, actor, _round(db, w), [w.household.building_id], w.volunteer.id
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.set_weak_threshold": (
+        lambda db, actor, w: screening.set_weak_threshold(
+            db, actor, _round(db, w), {"weak_below": 70, "weak_from": "2026-11-23T09:00:00+08:00"}
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.coverage": (
+        lambda db, actor, w: screening.coverage(db, actor, _round(db, w)),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "screening.building_doors": (
+        lambda db, actor, w: screening.building_doors(
+            db, actor, _round(db, w), w.household.building_id
+        ),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "screening.my_buildings": (
+        lambda db, actor, w: screening.my_buildings(db, actor),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.visit_form": (
+        lambda db, actor, w: screening.visit_form(db, actor, _round(db, w), w.household.id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.record_visit": (
+        lambda db, actor, w: screening.record_visit(db, actor, _visit(db, w, "vacant")),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.clear_conflict": (
+        lambda db, actor, w: screening.clear_conflict(db, actor, *_recorded_door(db, w)),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.follow_ups": (
+        lambda db, actor, w: screening.follow_ups(db, actor),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.record_failed_call": (
+        lambda db, actor, w: screening.record_failed_call(db, actor, _follow_up(db, w)),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.record_arrival": (
+        lambda db, actor, w: screening.record_arrival(db, actor, _arrival(db, w)),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.find_door": (
+        lambda db, actor, w: screening.find_door(db, actor, w.household.compound_id, "3-2-501"),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.quarantine_plans": (
+        lambda db, actor, w: screening.quarantine_plans(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.record_check": (
+        lambda db, actor, w: screening.record_check(
+            db, actor, _plan(db, w), {"client_id": uuid.uuid4().hex, "temperature": 36.5}
+        ),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.release": (
+        lambda db, actor, w: screening.release(db, actor, _plan(db, w), "提前解除：核酸阴性"),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
+    ),
+    "screening.today_lists": (
+        lambda db, actor, w: screening.today_lists(db, actor),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
 }
 
 # Operations that act on one community, tried by a user of a community they do not run.
@@ -224,6 +320,16 @@ OUT_OF_SCOPE = {
     "accounts.find_household": "far_staff",
     "accounts.link_household": "far_staff",
     "community.community_counts": "far_staff",
+    "screening.start_round": "far_staff",
+    "screening.update_rules": "far_staff",
+    "screening.coverage": "far_staff",
+    "screening.rounds": "far_staff",
+    "screening.building_doors": "far_staff",
+    "screening.visit_form": "far_staff",
+    "screening.record_visit": "far_staff",
+    "screening.record_arrival": "far_staff",
+    "screening.find_door": "far_staff",
+    "screening.release": "far_staff",
 }
 
 
@@ -253,6 +359,78 @@ def _sign_up(world) -> dict:
 def _member(db, world) -> int:
     """A resident of the world's household (the volunteer's grid, the resident's home)."""
     return db.exec(select(Resident.id).where(Resident.household_id == world.household.id)).first()
+
+
+RULES = {
+    "fever_from": 37.3,
+    "on_fever": 3,
+    "on_symptoms": 1,
+    "on_travel": 2,
+    "on_yellow_code": 2,
+    "on_red_code": 3,
+    "on_positive_test": 3,
+    "quarantine_days": 14,
+    "call_attempts": 3,
+}
+
+
+def _round_input() -> dict:
+    return {"name": "全员排查", "starts_on": screening.today(), "ends_on": screening.today()}
+
+
+def _round(db, world) -> int:
+    """A fresh open round of the world's community, started by its staff."""
+    return screening.start_round(db, world.staff, world.community.id, _round_input()).id
+
+
+def _visit(db, world, outcome: str) -> dict:
+    return {
+        "client_id": uuid.uuid4().hex,
+        "round_id": _round(db, world),
+        "household_id": world.household.id,
+        "outcome": outcome,
+    }
+
+
+def _recorded_door(db, world) -> tuple[int, int]:
+    data = _visit(db, world, "vacant")
+    screening.record_visit(db, world.staff, data)
+    return data["round_id"], world.household.id
+
+
+def _follow_up(db, world) -> int:
+    follow_up = FollowUp(
+        round_id=_round(db, world), household_id=world.household.id, community_id=world.community.id
+    )
+    db.add(follow_up)
+    db.commit()
+    return follow_up.id
+
+
+def _arrival(db, world) -> dict:
+    return {
+        "client_id": uuid.uuid4().hex,
+        "household_id": world.household.id,
+        "resident_id": _member(db, world),
+        "from_place": "成都东站",
+        "arrived_on": screening.today(),
+        "transport": "train",
+    }
+
+
+def _plan(db, world) -> int:
+    plan = QuarantinePlan(
+        resident_id=_member(db, world),
+        household_id=world.household.id,
+        community_id=world.community.id,
+        reason="密接",
+        starts_on=screening.today(),
+        days=14,
+        created_by=world.staff.id,
+    )
+    db.add(plan)
+    db.commit()
+    return plan.id
 
 
 def _allowed(call, db, actor, world) -> bool:
