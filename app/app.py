@@ -17,6 +17,16 @@ from app.community.state import (
     RegistryState,
     RosterState,
 )
+from app.screening import pages as screening_pages
+from app.screening.state import (
+    ArrivalState,
+    BoardState,
+    DoorsState,
+    HealthState,
+    RulesState,
+    TodayState,
+    VisitState,
+)
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
@@ -100,6 +110,13 @@ PAGES = (
     ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
     ("/volunteer/apply", volunteer_pages.apply, "apply.title", ApplyState.load),
     ("/volunteers", volunteer_pages.applications, "applications.title", ApplicationsState.load),
+    ("/doors", screening_pages.doors, "doors.title", DoorsState.load),
+    ("/visit", screening_pages.visit, "visit.title", VisitState.load),
+    ("/today", screening_pages.today, "today.title", TodayState.load),
+    ("/arrival", screening_pages.arrival, "arrival.title", ArrivalState.load),
+    ("/health", screening_pages.health, "health.title", HealthState.load),
+    ("/screening", screening_pages.board, "board.title", BoardState.load),
+    ("/screening/rules", screening_pages.rules, "rules.title", RulesState.load),
 )
 
 for route, page, title_key, load in PAGES:

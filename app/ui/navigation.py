@@ -18,6 +18,13 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/registry/audit": (Role.STAFF,),
     "/residents": (Role.STAFF,),
     "/volunteers": (Role.STAFF,),
+    "/doors": (Role.VOLUNTEER, Role.STAFF),
+    "/visit": (Role.VOLUNTEER, Role.STAFF),
+    "/today": (Role.VOLUNTEER, Role.STAFF),
+    "/arrival": (Role.VOLUNTEER, Role.STAFF),
+    "/health": (Role.RESIDENT,),
+    "/screening": OFFICE_ROLES,
+    "/screening/rules": (Role.STAFF,),
 }
 
 
@@ -26,16 +33,20 @@ class Section:
     route: str
     icon: str
     label_key: str
+    only: tuple[Role, ...] = ()  # fewer roles than may open the page, to keep the bar short
 
     @property
     def roles(self) -> tuple[Role, ...]:
-        return PAGE_ROLES[self.route]
+        return self.only or PAGE_ROLES[self.route]
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("/", "house", "nav.home"),
+    Section("/doors", "door-open", "nav.doors"),
+    Section("/screening", "chart-no-axes-column", "nav.screening"),
+    # Staff reach the day's lists from the board.
+    Section("/today", "clipboard-list", "nav.today", only=(Role.VOLUNTEER,)),
     Section("/registry", "book-user", "nav.registry"),
-    Section("/residents", "user-check", "nav.residents"),
     Section("/volunteers", "hand-heart", "nav.volunteers"),
     Section("/profile", "circle-user-round", "nav.profile"),
 )

@@ -1,0 +1,933 @@
+"""Screening states: thin layers over the screening service for the pages a volunteer uses in
+the stairwell and the board staff watch from the office."""
+
+import dataclasses
+import uuid
+from datetime import datetime
+
+import reflex as rx
+
+from app.accounts.state import SessionState
+from app.community import service as community
+from app.db import session_scope
+from app.errors import Forbidden, ServiceError
+from app.screening import service
+from app.screening.models import HealthCode, Symptom, TestStatus
+from app.timeutil import to_local, utcnow
+from app.volunteers.service import list_compounds
+
+
+@dataclasses.dataclass
+class DoorChip:
+    household_id: int
+    label: str  # the door number
+    outcome: str
+    risk: int
+    conflict: bool
+
+
+@dataclasses.dataclass
+class UnitRow:
+    name: str
+    doors: list[DoorChip]
+
+
+@dataclasses.dataclass
+class BuildingCard:
+    round_id: int
+    building_id: int
+    name: str
+    round_name: str
+    done: int
+    total: int
+    units: list[UnitRow]
+
+
+def _building_card(view: service.BuildingDoors) -> BuildingCard:
+    units: dict[str, list[DoorChip]] = {}
+    for d in view.doors:
+        chip = DoorChip(d.household_id, d.door, d.outcome, d.risk, d.conflict)
+        units.setdefault(d.unit, []).append(chip)
+    return BuildingCard(
+        round_id=view.round_id,
+        building_id=view.building_id,
+        name=view.name,
+        round_name=view.round_name,
+        done=view.done,
+        total=len(view.doors),
+        units=[UnitRow(name, doors) for name, doors in units.items()],
+    )
+
+
+class DoorsState(SessionState):
+    """我的楼栋: the volunteer's buildings in the open round, door by door."""
+
+    buildings: list[BuildingCard] = []
+    next_href: str = ""
+
+    @rx.event
+    def load(self):
+        with session_scope() as db:
+            user = self.enter(db, "/doors")
+            if user is None:
+                return self.bounce()
+            views = service.my_buildings(db, user)
+        self.buildings = [_building_card(v) for v in views]
+        self.next_href = ""
+        # The next door: one never visited first, then one still not at home.
+        for wanted in ("", "not_home"):
+            for view in views:
+                for door in view.doors:
+                    if door.outcome == wanted and not self.next_href:
+                        self.next_href = f"/visit?r={view.round_id}&h={door.household_id}"
+
+
+@dataclasses.dataclass
+class Person:
+    resident_id: int
+    name: str
+    detail: str  # sex, age, relation
+    care: list[str]
+    in_quarantine: bool
+
+
+@dataclasses.dataclass
+class Record:
+    outcome: str
+    by: str
+    at: str
+    by_phone: bool
+    risk: int
+
+
+def _form_person(form: dict, key: str) -> dict:
+    """One person's answers, posted as `<field>-<key>` (symptoms as `sym-<key>-<symptom>`)."""
+    return {
+        "temperature": str(form.get(f"temperature-{key}", "")).strip(),
+        "symptoms": [s.value for s in Symptom if form.get(f"sym-{key}-{s.value}")],
+        "travel": bool(form.get(f"travel-{key}")),
+        "travel_place": str(form.get(f"travel_place-{key}", "")),
+        "travel_date": str(form.get(f"travel_date-{key}", "")),
+        "health_code": str(form.get(f"health_code-{key}") or HealthCode.GREEN.value),
+        "test_status": str(form.get(f"test_status-{key}") or TestStatus.NEGATIVE.value),
+    }
+
+
+class VisitState(SessionState):
+    """入户登记: one door, one visit. "All normal" saves the whole household in one tap."""
+
+    round_id: int = 0
+    household_id: int = 0
+    round_name: str = ""
+    address: str = ""
+    people: list[Person] = []
+    records: list[Record] = []
+    conflict: bool = False
+    by_phone: bool = False
+    outcome: str = "visited"
+    absent: list[int] = []  # members not at home during the visit
+    opened: list[int] = []  # members whose full answers are shown
+    found: list[int] = []  # slots for people found at the door who are not on the register
+    client_id: str = ""  # one per form: a double tap or resend stores one visit
+    errors: dict[str, str] = {}
+    message: str = ""
+    saving: bool = False
+
+    @rx.event
+    def load(self):
+        params = self.router.page.params
+        self.errors, self.message, self.saving = {}, "", False
+        self.outcome, self.absent, self.opened, self.found = "visited", [], [], []
+        self.by_phone = params.get("phone") == "1"
+        self.client_id = uuid.uuid4().hex
+        with session_scope() as db:
+            user = self.enter(db, "/visit")
+            if user is None:
+                return self.bounce()
+            r, h = str(params.get("r", "")), str(params.get("h", ""))
+            self.round_id = int(r) if r.isdigit() else 0
+            self.household_id = int(h) if h.isdigit() else 0
+            try:
+                view = service.visit_form(db, user, self.round_id, self.household_id)
+            except ServiceError as exc:
+                self.address, self.people, self.records = "", [], []
+                self.message = self.tr(exc.code)
+                return
+        self.round_name, self.address, self.conflict = view.round_name, view.address, view.conflict
+        self.people = [
+            Person(
+                m.resident_id,
+                m.name,
+                " · ".join(
+                    x
+                    for x in (
+                        self.tr(f"sex.{m.sex}"),
+                        self.tr("visit.age", age=m.age) if m.age is not None else "",
+                        m.relation,
+                    )
+                    if x
+                ),
+                [self.tr(f"flag.{flag}") for flag in m.care],
+                m.in_quarantine,
+            )
+            for m in view.members
+        ]
+        self.records = [Record(r.outcome, r.by, r.at, r.by_phone, r.risk) for r in view.records]
+
+    @rx.event
+    def set_outcome(self, value: str | list[str]):
+        self.outcome = value if isinstance(value, str) else value[0]
+        self.errors = {}
+
+    @rx.event
+    def toggle_absent(self, resident_id: int):
+        self.absent = [r for r in self.absent if r != resident_id] + (
+            [] if resident_id in self.absent else [resident_id]
+        )
+
+    @rx.event
+    def toggle_open(self, resident_id: int):
+        self.opened = [r for r in self.opened if r != resident_id] + (
+            [] if resident_id in self.opened else [resident_id]
+        )
+
+    @rx.event
+    def add_found(self):
+        self.found = [*self.found, (max(self.found) + 1) if self.found else 1]
+
+    @rx.event
+    def remove_found(self, slot: int):
+        self.found = [s for s in self.found if s != slot]
+
+    @rx.event
+    def all_normal(self):
+        """Everyone on the register at home and well: one tap."""
+        self.outcome, self.absent = "visited", []
+        return self.save({})
+
+    @rx.event
+    def save(self, form: dict):
+        if self.saving:
+            return None
+        self.errors, self.message = {}, ""
+        present = [p for p in self.people if p.resident_id not in self.absent]
+        data = {
+            "client_id": self.client_id,
+            "round_id": self.round_id,
+            "household_id": self.household_id,
+            "outcome": self.outcome,
+            "by_phone": self.by_phone,
+            "note": str(form.get("note", "")),
+            "people": [
+                {"resident_id": p.resident_id} | _form_person(form, str(p.resident_id))
+                for p in present
+            ]
+            if self.outcome == "visited"
+            else [],
+            "new_people": [
+                {
+                    "name": str(form.get(f"name-n{slot}", "")),
+                    "sex": str(form.get(f"sex-n{slot}", "")),
+                    "relation": str(form.get(f"relation-n{slot}", "")),
+                    "mobile": str(form.get(f"mobile-n{slot}", "")),
+                }
+                | _form_person(form, f"n{slot}")
+                for slot in self.found
+            ]
+            if self.outcome == "visited"
+            else [],
+        }
+        self.saving = True
+        with session_scope() as db:
+            try:
+                result = service.record_visit(db, self.actor(db), data)
+            except ServiceError as exc:
+                self.saving = False
+                fields, text = self.describe(exc)
+                self.errors = self._field_names(fields, present)
+                self.message = text if not fields or "people" in fields else ""
+                if "people" in fields:
+                    self.message = fields["people"]
+                if not self.message and self.errors:
+                    self.message = self.tr("visit.fix_marked")
+                return None
+        note = self.tr(f"outcome.{result.outcome}")
+        if result.quarantined:
+            note = self.tr("visit.quarantined", names="、".join(result.quarantined))
+        elif result.risk >= 3:
+            note = self.tr("visit.refer_clinic")
+        toast = rx.toast.warning(note) if result.risk else rx.toast.success(note)
+        return [toast, rx.redirect("/today" if self.by_phone else "/doors")]
+
+    def _field_names(self, fields: dict[str, str], present: list[Person]) -> dict[str, str]:
+        """`people.<i>.<field>` → `<field>-<resident id>`, as the inputs are named."""
+        named = {}
+        for key, text in fields.items():
+            parts = key.split(".")
+            if len(parts) == 3 and parts[0] == "people":
+                named[f"{parts[2]}-{present[int(parts[1])].resident_id}"] = text
+            elif len(parts) == 3 and parts[0] == "new_people":
+                named[f"{parts[2]}-n{self.found[int(parts[1])]}"] = text
+            else:
+                named[key] = text
+        return named
+
+
+# ---------------------------------------------------------------- the office board
+
+
+@dataclasses.dataclass
+class BuildingBar:
+    building_id: int
+    name: str
+    assignee: str
+    percent: int
+    done: int
+    doors: int
+    not_home: int
+    refused: int
+    risk: int
+    conflicts: int
+
+
+@dataclasses.dataclass
+class CompoundBar:
+    compound_id: int
+    name: str
+    weak: bool
+    percent: int
+    done: int
+    doors: int
+    not_home: int
+    refused: int
+    risk: int
+    conflicts: int
+    buildings: list[BuildingBar]
+
+
+@dataclasses.dataclass
+class RoundItem:
+    id: int
+    name: str
+    dates: str
+    open: bool
+    percent: int
+
+
+def _counts(tally: service.Tally) -> dict:
+    return dict(
+        percent=tally.percent,
+        done=tally.done,
+        doors=tally.doors,
+        not_home=tally.not_home,
+        refused=tally.refused,
+        risk=tally.risk,
+        conflicts=tally.conflicts,
+    )
+
+
+class BoardState(SessionState):
+    """排查进度: rounds, and the coverage of the chosen one. Refreshes itself while open."""
+
+    rounds: list[RoundItem] = []
+    round_choices: list[tuple[str, str]] = []
+    round_id: int = 0
+    round_open: bool = False
+    tiles: list[tuple[str, str]] = []
+    compounds: list[CompoundBar] = []
+    progress: list[tuple[str, int]] = []
+    weak_below: int = 60
+    weak_from: str = ""
+    checked_at: str = ""
+    expanded: list[int] = []
+    # The new-round sheet.
+    starting: bool = False
+    compound_options: list[tuple[str, str]] = []
+    grid_options: list[tuple[str, str]] = []
+    errors: dict[str, str] = {}
+    # The doors of one building (drill-down sheet).
+    drill: BuildingCard | None = None
+    drill_assignee: str = ""
+    volunteer_options: list[tuple[str, str]] = []
+
+    @rx.event
+    def load(self):
+        self.errors, self.starting, self.drill = {}, False, None
+        with session_scope() as db:
+            user = self.enter(db, "/screening")
+            if user is None:
+                return self.bounce()
+            self._rounds(db, user)
+            wanted = str(self.router.page.params.get("r", ""))
+            ids = [r.id for r in self.rounds]
+            self.round_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else 0
+            if not self.round_id and ids:
+                self.round_id = next((r.id for r in self.rounds if r.open), ids[0])
+            self._board(db, user)
+
+    def _rounds(self, db, user) -> None:
+        self.rounds = [
+            RoundItem(
+                r.id,
+                r.name,
+                f"{r.starts_on[5:]} – {r.ends_on[5:]}",
+                r.open,
+                r.done * 100 // r.doors if r.doors else 0,
+            )
+            for r in service.rounds(db, user, user.community_id)
+        ]
+        self.round_choices = [(str(r.id), f"{r.name} · {r.dates}") for r in self.rounds]
+
+    def _board(self, db, user) -> None:
+        if not self.round_id:
+            self.compounds, self.tiles, self.progress = [], [], []
+            return
+        board = service.coverage(db, user, self.round_id)
+        total = board.total
+        self.round_open = board.round.open
+        self.tiles = [
+            (self.tr("board.covered"), f"{total.percent}%"),
+            (self.tr("board.doors_done"), f"{total.done:,} / {total.doors:,}"),
+            (self.tr("outcome.not_home"), f"{total.not_home:,}"),
+            (self.tr("outcome.refused"), f"{total.refused:,}"),
+            (self.tr("board.risk"), f"{total.risk:,}"),
+            (self.tr("board.conflicts"), f"{total.conflicts:,}"),
+        ]
+        self.compounds = [
+            CompoundBar(
+                compound_id=c.compound_id,
+                name=c.name,
+                weak=c.weak,
+                buildings=[
+                    BuildingBar(b.building_id, b.name, b.assignee, **_counts(b.tally))
+                    for b in c.buildings
+                ],
+                **_counts(c.tally),
+            )
+            for c in board.compounds
+        ]
+        self.progress = board.progress[-14:]
+        self.weak_below, self.weak_from = board.weak_below, board.weak_from.replace(" ", "T")
+        self.checked_at = board.checked_at[11:]
+
+    @rx.event
+    def refresh(self, _tick: str = ""):
+        if not self.round_id or self.allowed_route != "/screening":
+            return None
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                self._board(db, user)
+            except Forbidden:
+                return rx.redirect("/login")
+        return None
+
+    @rx.event
+    def choose_round(self, round_id: str):
+        self.round_id, self.expanded = int(round_id), []
+        return BoardState.refresh
+
+    @rx.event
+    def toggle_compound(self, compound_id: int):
+        self.expanded = [c for c in self.expanded if c != compound_id] + (
+            [] if compound_id in self.expanded else [compound_id]
+        )
+
+    @rx.event
+    def open_start(self):
+        self.errors, self.starting = {}, True
+        with session_scope() as db:
+            user = self.actor(db)
+            nodes = community.places(db, user, user.community_id)
+            self.compound_options = [(str(c.id), c.name) for c in nodes]
+            self.grid_options = [
+                (str(g.id), g.name) for g in community.grids(db, user, user.community_id)
+            ]
+
+    @rx.event
+    def set_start_open(self, is_open: bool):
+        self.starting = is_open
+
+    @rx.event
+    def start(self, form: dict):
+        data = {
+            "name": str(form.get("name", "")),
+            "kind": str(form.get("kind") or "full"),
+            "starts_on": str(form.get("starts_on", "")),
+            "ends_on": str(form.get("ends_on", "")),
+            "compound_ids": [
+                int(o.value) for o in self.compound_options if form.get(f"c-{o.value}")
+            ],
+            "grid_ids": [int(v) for v, _ in self.grid_options if form.get(f"g-{v}")],
+        }
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                started = service.start_round(db, user, user.community_id, data)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+            self.starting, self.round_id = False, started.id
+            self._rounds(db, user)
+            self._board(db, user)
+        return rx.toast.success(self.tr("board.round_started", name=started.name))
+
+    @rx.event
+    def close_round(self):
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.close_round(db, user, self.round_id)
+            except ServiceError as exc:
+                return rx.toast.error(self.describe(exc)[1])
+            self._rounds(db, user)
+            self._board(db, user)
+        return rx.toast.success(self.tr("board.round_closed"))
+
+    @rx.event
+    def save_weak(self, form: dict):
+        self.errors = {}
+        raw = str(form.get("weak_from", ""))
+        try:
+            moment = datetime.fromisoformat(raw).replace(tzinfo=to_local(utcnow()).tzinfo)
+        except ValueError:
+            self.errors = {"weak_from": self.tr("errors.datetime_parsing")}
+            return None
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.set_weak_threshold(
+                    db,
+                    user,
+                    self.round_id,
+                    {"weak_below": form.get("weak_below") or 0, "weak_from": moment},
+                )
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+            self._board(db, user)
+        return rx.toast.success(self.tr("board.weak_saved"))
+
+    @rx.event
+    def open_building(self, building_id: int):
+        with session_scope() as db:
+            user = self.actor(db)
+            view = service.building_doors(db, user, self.round_id, building_id)
+            self.drill = _building_card(view)
+            self.volunteer_options = [
+                (str(v.id), f"{v.name} {v.mobile}")
+                for v in community.grid_volunteers(db, user, user.community_id)
+            ]
+        bar = next(
+            (b for c in self.compounds for b in c.buildings if b.building_id == building_id), None
+        )
+        self.drill_assignee = bar.assignee if bar else ""
+
+    @rx.event
+    def set_drill_open(self, is_open: bool):
+        if not is_open:
+            self.drill = None
+
+    @rx.event
+    def assign(self, user_id: str):
+        if self.drill is None:
+            return None
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.assign_buildings(
+                    db,
+                    user,
+                    self.round_id,
+                    [self.drill.building_id],
+                    int(user_id) if user_id.isdigit() else None,
+                )
+            except ServiceError as exc:
+                return rx.toast.error(self.describe(exc)[1])
+            self._board(db, user)
+        self.drill = None
+        return rx.toast.success(self.tr("board.assigned"))
+
+
+# ---------------------------------------------------------------- the day's lists
+
+
+@dataclasses.dataclass
+class PlanRow:
+    id: int
+    name: str
+    address: str
+    household_id: int
+    day: str  # "第 4/14 天"
+    checked_today: bool
+    missed: int
+    last_temperature: str
+    abnormal: bool
+
+
+@dataclasses.dataclass
+class Callee:
+    resident_id: int
+    name: str
+    mobile: str
+
+
+@dataclasses.dataclass
+class FollowUpRow:
+    id: int
+    round_id: int
+    household_id: int
+    address: str
+    escalated: bool
+    failed_calls: int
+    callees: list[Callee]
+
+
+@dataclasses.dataclass
+class ListRow:
+    household_id: int
+    title: str
+    detail: str
+    warn: bool
+
+
+def _plan_row(tr, p: service.PlanView) -> PlanRow:
+    return PlanRow(
+        p.id,
+        p.name,
+        p.address,
+        p.household_id,
+        tr("today.day_of", day=p.day, days=p.days),
+        p.checked_today,
+        p.missed,
+        p.last_temperature,
+        p.abnormal,
+    )
+
+
+class TodayState(SessionState):
+    """今日工作: quarantine checks, phone follow-ups, arrivals, special care not yet seen."""
+
+    plans: list[PlanRow] = []
+    follow_ups: list[FollowUpRow] = []
+    arrivals: list[ListRow] = []
+    care: list[ListRow] = []
+    referrals: list[ListRow] = []
+    tab: str = "plans"
+    # The daily-check sheet and the release sheet.
+    checking: int = 0
+    releasing: int = 0
+    check_client_id: str = ""
+    errors: dict[str, str] = {}
+    dialled: dict[str, str] = {}  # resident id → full number, after an audited reveal
+
+    @rx.event
+    def load(self):
+        self.errors, self.checking, self.releasing, self.dialled = {}, 0, 0, {}
+        with session_scope() as db:
+            user = self.enter(db, "/today")
+            if user is None:
+                return self.bounce()
+            self._refresh(db, user)
+
+    def _refresh(self, db, user) -> None:
+        lists = service.today_lists(db, user)
+        tr = self.tr
+        self.plans = [_plan_row(tr, p) for p in lists.plans]
+        self.follow_ups = [
+            FollowUpRow(
+                f.id,
+                f.round_id,
+                f.household_id,
+                f.address,
+                f.status == "escalated",
+                f.failed_calls,
+                [Callee(c.resident_id, c.name, c.mobile) for c in f.callees],
+            )
+            for f in lists.follow_ups
+        ]
+        self.arrivals = [
+            ListRow(
+                a.household_id,
+                f"{a.name} · {a.address}",
+                tr(
+                    "today.arrival_detail",
+                    place=a.from_place,
+                    date=a.arrived_on[5:],
+                    transport=tr(f"transport.{a.transport}"),
+                    number=a.transport_no,
+                ),
+                a.risk >= 2,
+            )
+            for a in lists.arrivals
+        ]
+        self.care = [
+            ListRow(
+                c.household_id,
+                f"{c.name} · {c.address}",
+                "、".join(tr(f"flag.{f}") for f in c.care),
+                False,
+            )
+            for c in lists.care_not_seen
+        ]
+        self.referrals = [
+            ListRow(r.household_id, f"{r.name} · {r.address}", r.at, True) for r in lists.referrals
+        ]
+
+    @rx.event
+    def set_tab(self, tab: str | list[str]):
+        self.tab = tab if isinstance(tab, str) else tab[0]
+
+    @rx.event
+    def call(self, resident_id: int):
+        """Show and dial the full number; revealing it is written to the access log."""
+        with session_scope() as db:
+            try:
+                number = community.reveal(db, self.actor(db), resident_id, "mobile")
+            except ServiceError as exc:
+                return rx.toast.error(self.describe(exc)[1])
+        self.dialled = {**self.dialled, str(resident_id): number}
+        return rx.call_script(f"window.location.href = 'tel:{number}'")
+
+    @rx.event
+    def no_answer(self, follow_up_id: int):
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                row = service.record_failed_call(db, user, follow_up_id)
+            except ServiceError as exc:
+                return rx.toast.error(self.describe(exc)[1])
+            self._refresh(db, user)
+        key = "today.escalated" if row.status == "escalated" else "today.call_logged"
+        return rx.toast.info(self.tr(key, count=row.failed_calls))
+
+    @rx.event
+    def open_check(self, plan_id: int):
+        self.checking, self.errors, self.check_client_id = plan_id, {}, uuid.uuid4().hex
+
+    @rx.event
+    def set_check_open(self, is_open: bool):
+        if not is_open:
+            self.checking = 0
+
+    @rx.event
+    def save_check(self, form: dict):
+        data = {
+            "client_id": self.check_client_id,
+            "temperature": str(form.get("temperature", "")),
+            "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
+        }
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.record_check(db, user, self.checking, data)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+            self._refresh(db, user)
+        self.checking = 0
+        return rx.toast.success(self.tr("today.checked"))
+
+    @rx.event
+    def open_release(self, plan_id: int):
+        self.releasing, self.errors = plan_id, {}
+
+    @rx.event
+    def set_release_open(self, is_open: bool):
+        if not is_open:
+            self.releasing = 0
+
+    @rx.event
+    def release(self, form: dict):
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.release(db, user, self.releasing, str(form.get("note", "")))
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+            self._refresh(db, user)
+        self.releasing = 0
+        return rx.toast.success(self.tr("today.released"))
+
+
+class HealthState(SessionState):
+    """居民自报: a resident in home quarantine reports today's check from their own phone."""
+
+    plans: list[PlanRow] = []
+    errors: dict[str, str] = {}
+    client_id: str = ""
+
+    @rx.event
+    def load(self):
+        self.errors, self.client_id = {}, uuid.uuid4().hex
+        with session_scope() as db:
+            user = self.enter(db, "/health")
+            if user is None:
+                return self.bounce()
+            self.plans = [_plan_row(self.tr, p) for p in service.quarantine_plans(db, user)]
+
+    @rx.event
+    def report(self, form: dict):
+        plan_id = int(form.get("plan_id") or 0)
+        data = {
+            "client_id": f"{self.client_id}-{plan_id}",
+            "temperature": str(form.get("temperature", "")),
+            "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
+        }
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.record_check(db, user, plan_id, data)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = {f"{k}-{plan_id}": v for k, v in (fields or {"_": text}).items()}
+                return None
+            self.plans = [_plan_row(self.tr, p) for p in service.quarantine_plans(db, user)]
+        self.errors = {}
+        return rx.toast.success(self.tr("today.checked"))
+
+
+# ---------------------------------------------------------------- returning residents
+
+
+class ArrivalState(SessionState):
+    """四问四登记 at the door (from a visit) or at the gate (find the door first)."""
+
+    household_id: int = 0
+    address: str = ""
+    members: list[tuple[str, str]] = []
+    compound_options: list[tuple[str, str]] = []
+    at_gate: bool = True
+    client_id: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+
+    @rx.event
+    def load(self):
+        self.errors, self.message, self.client_id = {}, "", uuid.uuid4().hex
+        self.household_id, self.address, self.members = 0, "", []
+        with session_scope() as db:
+            user = self.enter(db, "/arrival")
+            if user is None:
+                return self.bounce()
+            self.compound_options = [
+                (str(i), name) for i, name in list_compounds(db, user.community_id)
+            ]
+            h = str(self.router.page.params.get("h", ""))
+            self.at_gate = not h.isdigit()
+            if h.isdigit():
+                household = community.household_file(db, user, int(h))
+                self._found(
+                    household.id, household.address, [(m.id, m.name) for m in household.members]
+                )
+
+    def _found(self, household_id: int, address: str, people: list[tuple[int, str]]) -> None:
+        self.household_id, self.address = household_id, address
+        self.members = [(str(i), n) for i, n in people]
+
+    @rx.event
+    def find(self, form: dict):
+        self.errors = {}
+        with session_scope() as db:
+            try:
+                found = service.find_door(
+                    db,
+                    self.actor(db),
+                    int(form.get("compound_id") or 0),
+                    str(form.get("door_key", "")),
+                )
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return
+        self._found(*found)
+
+    @rx.event
+    def change_door(self):
+        self.household_id, self.address, self.members = 0, "", []
+
+    @rx.event
+    def save(self, form: dict):
+        self.errors, self.message = {}, ""
+        who = str(form.get("who", ""))
+        data = {
+            "client_id": self.client_id,
+            "household_id": self.household_id,
+            "resident_id": int(who) if who.isdigit() else None,
+            "name": str(form.get("name", "")),
+            "sex": str(form.get("sex", "")),
+            "mobile": str(form.get("mobile", "")),
+            "from_place": str(form.get("from_place", "")),
+            "from_risk_area": bool(form.get("from_risk_area")),
+            "arrived_on": str(form.get("arrived_on", "")),
+            "transport": str(form.get("transport", "")),
+            "transport_no": str(form.get("transport_no", "")),
+            "temperature": str(form.get("temperature", "")),
+            "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
+            "at_gate": self.at_gate,
+        }
+        with session_scope() as db:
+            try:
+                view = service.record_arrival(db, self.actor(db), data)
+            except ServiceError as exc:
+                self.errors, self.message = self.describe(exc)
+                return None
+        key = "arrival.saved_quarantine" if view.risk == 2 else "arrival.saved"
+        toast = rx.toast.warning if view.risk else rx.toast.success
+        return [toast(self.tr(key, name=view.name)), rx.redirect("/today")]
+
+
+RISK_FIELDS = (
+    "on_fever",
+    "on_symptoms",
+    "on_travel",
+    "on_yellow_code",
+    "on_red_code",
+    "on_positive_test",
+)
+
+
+class RulesState(SessionState):
+    """研判规则: what each answer means, the quarantine length and when calls escalate."""
+
+    values: dict[str, str] = {}
+    loaded_at: str = ""  # re-mounts the inputs with the stored values after a load
+    errors: dict[str, str] = {}
+
+    @rx.event
+    def load(self):
+        self.errors = {}
+        with session_scope() as db:
+            user = self.enter(db, "/screening/rules")
+            if user is None:
+                return self.bounce()
+            current = service.rules(db, user, user.community_id)
+        self.values = {
+            name: str(getattr(current, name)) for name in service.RulesInput.model_fields
+        }
+        self.loaded_at = utcnow().isoformat()
+
+    @rx.event
+    def set_value(self, name: str, value: str):
+        self.values = {**self.values, name: value}
+
+    @rx.event
+    def save(self, form: dict):
+        data = {name: self.values[name] for name in RISK_FIELDS}
+        for name in ("fever_from", "quarantine_days", "call_attempts"):
+            data[name] = str(form.get(name, "")).strip()
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.update_rules(db, user, user.community_id, data)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+        self.errors = {}
+        return rx.toast.success(self.tr("rules.saved"))
