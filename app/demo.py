@@ -8,7 +8,7 @@ quick tests."""
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,6 +28,8 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import id_check_code, new_household
+from app.screening import service as screening
+from app.timeutil import to_local, utcnow
 
 DEMO_PASSWORD = "Demo2026"
 DEMO_STREET = "东湖街道"
@@ -641,4 +643,75 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
         user.password_hash = password_hash
     session.add_all(users)
     session.commit()
+    _screening_round(session, loaded.communities[0], random.Random(SEED + 2))
     return _existing_logins(session)
+
+
+def _screening_round(session: Session, community: Community, rng: random.Random) -> None:
+    """A round under way since yesterday: some compounds nearly done, one lagging; a few doors
+    not at home, a traveller in home quarantine, a fever referral. Recorded through the
+    screening service, as volunteers would."""
+
+    staff = session.exec(
+        select(User).where(User.community_id == community.id, User.role == Role.STAFF)
+    ).first()
+    today = screening.today()
+    round_ = screening.start_round(
+        session,
+        staff,
+        community.id,
+        {
+            "name": "第三轮全员排查",
+            "starts_on": today - timedelta(days=1),
+            "ends_on": today + timedelta(days=1),
+        },
+    )
+    # Highlight compounds under 20% from this morning.
+    morning = datetime.combine(today, time(8), tzinfo=to_local(utcnow()).tzinfo)
+    screening.set_weak_threshold(
+        session, staff, round_.id, {"weak_below": 20, "weak_from": morning}
+    )
+    now = utcnow()
+    compounds = session.exec(
+        select(Compound.id).where(Compound.community_id == community.id).order_by(Compound.id)
+    ).all()
+    shares = [0.35, 0.3, 0.08, 0.25]  # the third compound lags: the board flags it
+    for compound_id, share in zip(compounds, shares * len(compounds), strict=False):
+        households = session.exec(
+            select(Household).where(Household.compound_id == compound_id).order_by(Household.id)
+        ).all()
+        for household in households[: int(len(households) * share)]:
+            members = session.exec(
+                select(Resident.id).where(Resident.household_id == household.id)
+            ).all()
+            roll = rng.random()
+            outcome = (
+                "not_home"
+                if roll < 0.1
+                else "refused"
+                if roll < 0.12
+                else "vacant"
+                if roll < 0.14
+                else "visited"
+            )
+            people = [{"resident_id": m} for m in members] if outcome == "visited" else []
+            if people and rng.random() < 0.01:
+                people[0] |= {
+                    "travel": True,
+                    "travel_place": "上海",
+                    "travel_date": today - timedelta(days=2),
+                }
+            elif people and rng.random() < 0.005:
+                people[0] |= {"temperature": 38.1, "symptoms": ["fever", "cough"]}
+            screening.record_visit(
+                session,
+                staff,
+                {
+                    "client_id": f"demo-{round_.id}-{household.id}",
+                    "round_id": round_.id,
+                    "household_id": household.id,
+                    "outcome": outcome if people or outcome != "visited" else "vacant",
+                    "people": people,
+                    "recorded_at": now - timedelta(minutes=rng.randint(5, 26 * 60)),
+                },
+            )

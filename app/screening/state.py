@@ -387,7 +387,7 @@ class BoardState(SessionState):
         self.round_open = board.round.open
         self.tiles = [
             (self.tr("board.covered"), f"{total.percent}%"),
-            (self.tr("board.doors_done"), f"{total.done:,} / {total.doors:,}"),
+            (self.tr("board.doors_done", total=f"{total.doors:,}"), f"{total.done:,}"),
             (self.tr("outcome.not_home"), f"{total.not_home:,}"),
             (self.tr("outcome.refused"), f"{total.refused:,}"),
             (self.tr("board.risk"), f"{total.risk:,}"),

@@ -42,7 +42,7 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("/", "house", "nav.home"),
-    Section("/doors", "door-open", "nav.doors"),
+    Section("/doors", "door-open", "nav.doors", only=(Role.VOLUNTEER,)),
     Section("/screening", "chart-no-axes-column", "nav.screening"),
     # Staff reach the day's lists from the board.
     Section("/today", "clipboard-list", "nav.today", only=(Role.VOLUNTEER,)),

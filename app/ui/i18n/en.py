@@ -395,7 +395,7 @@ EN: dict[str, str] = {
     "board.close_round": "Close this round",
     "board.no_rounds": 'No rounds yet. Tap "New round" and choose scope and dates.',
     "board.covered": "Covered",
-    "board.doors_done": "Doors done",
+    "board.doors_done": "Doors done (of {total})",
     "board.doors_unit": "doors",
     "board.risk": "At risk",
     "board.conflicts": "To check",

@@ -403,7 +403,7 @@ ZH: dict[str, str] = {
     "board.close_round": "结束本轮排查",
     "board.no_rounds": "还没有排查轮次。点“开始新一轮”，选择范围和日期。",
     "board.covered": "覆盖率",
-    "board.doors_done": "已完成户",
+    "board.doors_done": "已完成户（共 {total}）",
     "board.doors_unit": "户",
     "board.risk": "有风险",
     "board.conflicts": "待核对",
