@@ -1027,36 +1027,29 @@ def today() -> rx.Component:
     return app_page(
         "/today",
         "today.title",
-        rx.tabs.root(
-            rx.tabs.list(
-                *[
-                    rx.tabs.trigger(
-                        t(f"today.tab.{name}"),
-                        rx.cond(
-                            count > 0,
-                            rx.badge(count, variant="solid", size="1", margin_left="0.25rem"),
-                        ),
-                        value=name,
-                    )
-                    for name, count in tabs
-                ],
-                class_name="scroll-tabs",
-            ),
-            rx.tabs.content(_list(TodayState.plans, _plan, "today.none.plans"), value="plans"),
-            rx.tabs.content(
-                _list(TodayState.follow_ups, _follow_up, "today.none.follow_ups"),
-                value="follow_ups",
-            ),
-            rx.tabs.content(
-                _list(TodayState.arrivals, _list_row, "today.none.arrivals"), value="arrivals"
-            ),
-            rx.tabs.content(_list(TodayState.care, _list_row, "today.none.care"), value="care"),
-            rx.tabs.content(
-                _list(TodayState.referrals, _list_row, "today.none.referrals"), value="referrals"
-            ),
-            value=TodayState.tab,
-            on_change=TodayState.set_tab,
+        rx.grid(
+            *[
+                rx.button(
+                    t(f"today.tab.{name}"),
+                    rx.cond(count > 0, rx.badge(count, variant="surface", size="1")),
+                    variant=rx.cond(TodayState.tab == name, "solid", "soft"),
+                    size="3",
+                    on_click=TodayState.set_tab(name),
+                    aria_pressed=rx.cond(TodayState.tab == name, "true", "false"),
+                )
+                for name, count in tabs
+            ],
+            columns="3",
+            spacing="2",
             width="100%",
+        ),
+        rx.match(
+            TodayState.tab,
+            ("follow_ups", _list(TodayState.follow_ups, _follow_up, "today.none.follow_ups")),
+            ("arrivals", _list(TodayState.arrivals, _list_row, "today.none.arrivals")),
+            ("care", _list(TodayState.care, _list_row, "today.none.care")),
+            ("referrals", _list(TodayState.referrals, _list_row, "today.none.referrals")),
+            _list(TodayState.plans, _plan, "today.none.plans"),
         ),
         rx.dialog.root(
             rx.dialog.content(

@@ -677,8 +677,8 @@ class TodayState(SessionState):
         ]
 
     @rx.event
-    def set_tab(self, tab: str | list[str]):
-        self.tab = tab if isinstance(tab, str) else tab[0]
+    def set_tab(self, tab: str):
+        self.tab = tab
 
     @rx.event
     def call(self, resident_id: int):

@@ -23,7 +23,7 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/today": (Role.VOLUNTEER, Role.STAFF),
     "/arrival": (Role.VOLUNTEER, Role.STAFF),
     "/health": (Role.RESIDENT,),
-    "/screening": OFFICE_ROLES,
+    "/screening": (Role.STAFF,),
     "/screening/rules": (Role.STAFF,),
 }
 

@@ -167,11 +167,31 @@ def _application() -> rx.Component:
     )
 
 
+def _health_due() -> rx.Component:
+    """Someone at home in quarantine has today's check to report."""
+    return rx.cond(
+        HomeState.health_due > 0,
+        rx.link(
+            rx.callout(
+                t("home.health_due"),
+                icon="thermometer",
+                color_scheme="orange",
+                width="100%",
+                class_name="tap-card",
+            ),
+            href="/health",
+            underline="none",
+            width="100%",
+        ),
+    )
+
+
 def home() -> rx.Component:
     return app_page(
         "/",
         "nav.home",
         _greeting(),
+        _health_due(),
         _pending_residents(),
         _household(),
         _application(),

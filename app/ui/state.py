@@ -7,6 +7,7 @@ from app.accounts.models import Role
 from app.accounts.state import SessionState
 from app.community import service as community
 from app.db import session_scope
+from app.screening import service as screening
 from app.volunteers import service as volunteers
 
 
@@ -20,6 +21,7 @@ class HomeState(SessionState):
     # The user's volunteer application: "" none, else pending / approved / declined.
     application: str = ""
     application_reason: str = ""
+    health_due: int = 0  # people at home in quarantine whose check today is not in
 
     @rx.event
     def load(self):
@@ -29,7 +31,7 @@ class HomeState(SessionState):
                 return self.bounce()
             self.tiles, self.communities, self.members = [], [], []
             self.household_address, self.pending_residents = "", 0
-            self.application, self.application_reason = "", ""
+            self.application, self.application_reason, self.health_due = "", "", 0
             if user.role in (Role.APPLICANT, Role.RESIDENT):
                 mine = volunteers.my_application(db, user)
                 if mine is not None:
@@ -38,6 +40,10 @@ class HomeState(SessionState):
                     self.application_reason = reason
             if user.role in (Role.APPLICANT, Role.RESIDENT):
                 if user.household_id is not None:
+                    plans = (
+                        screening.quarantine_plans(db, user) if user.role == Role.RESIDENT else []
+                    )
+                    self.health_due = sum(1 for p in plans if not p.checked_today)
                     view = community.household_file(db, user, user.household_id)
                     self.household_address, self.household_id = view.address, view.id
                     self.members = [(m.name, m.relation) for m in view.members]

@@ -501,4 +501,5 @@ EN: dict[str, str] = {
     "errors.door_not_found": "No such door: check building-unit-door",
     "errors.datetime_parsing": "Give a valid date and time",
     "errors.float_parsing": "Give a number",
+    "home.health_due": "Someone at home in quarantine has not reported today: tap to report",
 }

@@ -509,4 +509,5 @@ ZH: dict[str, str] = {
     "errors.door_not_found": "没有找到这户，请检查楼栋-单元-门牌",
     "errors.datetime_parsing": "请填写正确的日期和时间",
     "errors.float_parsing": "请填写数字",
+    "home.health_due": "家中有居家隔离人员今天还没打卡，点这里报告体温",
 }

@@ -1,0 +1,160 @@
+"""Door-to-door screening on a phone, and the board the office watches, in a real browser."""
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_accounts import SIZES, below, check_fits, log_in, nav, no_traceback, open_page
+
+from app.ui.i18n import ZH
+
+if TYPE_CHECKING:
+    from conftest import AppServer
+
+pytestmark = pytest.mark.e2e
+STAFF = "13800000001"
+VOLUNTEER = "13900000001"  # 王浩然, grid 1 of 锦官驿社区, where the demo round is under way
+
+
+def visits(server: "AppServer") -> int:
+    return server.sql("SELECT count(*) FROM visit")[0][0]
+
+
+def done_doors(server: "AppServer") -> int:
+    return server.sql("SELECT count(*) FROM door WHERE outcome <> 'not_home'")[0][0]
+
+
+def open_next_door(page: Page) -> str:
+    """Tap "next door" on my buildings; returns the address the visit page shows."""
+    nav(page).get_by_role("link", name=ZH["nav.doors"], exact=True).click()
+    page.get_by_role("link", name=ZH["doors.next"]).click()
+    expect(page).to_have_url(re.compile(r"/visit\?r=\d+&h=\d+"))
+    heading = page.get_by_role("heading", level=2).first
+    expect(heading).to_have_text(re.compile(r"\d+-\d+-\d+$"))
+    return heading.inner_text()
+
+
+@pytest.mark.all_backends
+def test_a_door_in_one_tap_shows_on_the_office_board_by_itself(
+    app_server: "AppServer", new_context
+):
+    server = app_server
+    staff = new_context().new_page()
+    log_in(staff, server, STAFF)
+    nav(staff).get_by_role("link", name=ZH["nav.screening"], exact=True).click()
+    done_tile = staff.get_by_text(re.compile("^" + ZH["board.doors_done"].split("{")[0]))
+    expect(done_tile).to_be_visible()
+    before = done_doors(server)
+    expect(staff.get_by_text(f"{before:,}", exact=True)).to_be_visible()
+    # The lagging compound is flagged for staff to send people there.
+    expect(staff.get_by_text(ZH["board.weak"], exact=True).first).to_be_visible()
+
+    phone = new_context().new_page()
+    log_in(phone, server, VOLUNTEER)
+    address = open_next_door(phone)
+    phone.get_by_role("button", name=ZH["visit.all_normal"]).click()
+    expect(phone).to_have_url(re.compile(r"/doors$"))
+    expect(phone.get_by_text(ZH["outcome.visited"]).first).to_be_visible()
+    assert server.sql(
+        "SELECT d.outcome FROM door d JOIN household h ON h.id = d.household_id"
+        " WHERE h.address = :a",
+        a=address,
+    ) == [("visited",)]
+
+    # The board refreshes itself: no reload on the office side.
+    expect(staff.get_by_text(f"{before + 1:,}", exact=True)).to_be_visible(timeout=25_000)
+    no_traceback(staff)
+
+
+def test_a_misread_temperature_is_asked_again_and_nothing_is_saved(
+    app_server: "AppServer", page: Page
+):
+    server = app_server
+    log_in(page, server, VOLUNTEER)
+    open_next_door(page)
+    page.get_by_role("button", name=ZH["visit.answers"]).first.click()
+    temperature = page.get_by_label(ZH["visit.temperature"]).first
+    temperature.fill("45")
+    before = visits(server)
+    page.get_by_role("button", name=ZH["visit.save"]).click()
+    below(page, page.get_by_text(ZH["errors.temperature_recheck"]), temperature)
+    assert visits(server) == before
+
+    temperature.fill("36.6")
+    page.get_by_role("button", name=ZH["visit.save"]).click()
+    expect(page).to_have_url(re.compile(r"/doors$"))
+    assert visits(server) == before + 1
+
+
+def test_not_at_home_goes_to_the_phone_follow_up_list(app_server: "AppServer", page: Page):
+    server = app_server
+    log_in(page, server, VOLUNTEER)
+    address = open_next_door(page)
+    page.get_by_role("radio", name=ZH["outcome.not_home"]).click()
+    page.get_by_role("button", name=ZH["visit.save"]).click()
+    expect(page).to_have_url(re.compile(r"/doors$"))
+
+    nav(page).get_by_role("link", name=ZH["nav.today"], exact=True).click()
+    page.get_by_role("button", name=re.compile(ZH["today.tab.follow_ups"])).click()
+    row = page.locator(".list-row").filter(has_text=address)
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name=ZH["today.no_answer"]).click()
+    expect(row.get_by_text(re.compile(ZH["today.failed_calls"] + r"\s*1"))).to_be_visible()
+
+
+def test_a_door_outside_the_volunteers_buildings_is_refused(app_server: "AppServer", page: Page):
+    server = app_server
+    (round_id, household_id), *_ = server.sql(
+        "SELECT rb.round_id, h.id FROM roundbuilding rb"
+        " JOIN building b ON b.id = rb.building_id"
+        " JOIN household h ON h.building_id = b.id"
+        ' WHERE b.grid_id <> (SELECT grid_id FROM "user" WHERE mobile = :m)'
+        " AND rb.assignee_id IS NULL LIMIT 1",
+        m=VOLUNTEER,
+    )
+    log_in(page, server, VOLUNTEER)
+    open_page(page, server, f"/visit?r={round_id}&h={household_id}")
+    expect(page.get_by_text(ZH["errors.door_not_yours"])).to_be_visible()
+    expect(page.get_by_role("button", name=ZH["visit.save"])).to_have_count(0)
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[str(w) for w, _ in SIZES])
+def test_screening_pages_fit_a_phone(app_server: "AppServer", new_context, width: int, height: int):
+    server = app_server
+    viewport = {"width": width, "height": height}
+    problems: list[str] = []
+    phone = new_context(viewport).new_page()
+    log_in(phone, server, VOLUNTEER)
+    links = nav(phone).get_by_role("link")
+    links.filter(has_text=ZH["nav.doors"]).click()
+    check_fits(
+        phone, "doors", width, [phone.get_by_role("link", name=ZH["doors.next"]), links], problems
+    )
+    open_next_door(phone)
+    check_fits(
+        phone,
+        "visit",
+        width,
+        [phone.get_by_role("button", name=ZH["visit.all_normal"]), phone.get_by_role("radio")],
+        problems,
+    )
+    links.filter(has_text=ZH["nav.today"]).click()
+    check_fits(phone, "today", width, [phone.get_by_role("main").get_by_role("button")], problems)
+    open_page(phone, server, "/arrival")
+    check_fits(
+        phone, "arrival", width, [phone.get_by_role("button", name=ZH["arrival.find"])], problems
+    )
+
+    staff = new_context(viewport).new_page()
+    log_in(staff, server, STAFF)
+    nav(staff).get_by_role("link", name=ZH["nav.screening"], exact=True).click()
+    expect(staff.get_by_text(ZH["board.weak"], exact=True).first).to_be_visible()
+    check_fits(
+        staff, "board", width, [staff.get_by_role("button", name=ZH["board.start"])], problems
+    )
+    open_page(staff, server, "/screening/rules")
+    check_fits(
+        staff, "rules", width, [staff.get_by_role("button", name=ZH["common.save"])], problems
+    )
+    assert not problems, "\n".join(problems)
