@@ -389,7 +389,20 @@ def _records() -> rx.Component:
             section_heading("visit.earlier"),
             rx.cond(
                 VisitState.conflict,
-                rx.callout(t("visit.conflict"), icon="triangle-alert", color_scheme="orange"),
+                rx.vstack(
+                    rx.callout(t("visit.conflict"), icon="triangle-alert", color_scheme="orange"),
+                    rx.cond(
+                        VisitState.user_role == "staff",
+                        rx.button(
+                            t("visit.clear_conflict"),
+                            variant="soft",
+                            size="3",
+                            type="button",
+                            on_click=VisitState.clear_conflict,
+                        ),
+                    ),
+                    width="100%",
+                ),
             ),
             rx.foreach(
                 VisitState.records,

@@ -175,6 +175,17 @@ class VisitState(SessionState):
         self.records = [Record(r.outcome, r.by, r.at, r.by_phone, r.risk) for r in view.records]
 
     @rx.event
+    def clear_conflict(self):
+        """Staff read both records and keep the latest."""
+        with session_scope() as db:
+            try:
+                service.clear_conflict(db, self.actor(db), self.round_id, self.household_id)
+            except ServiceError as exc:
+                return rx.toast.error(self.describe(exc)[1])
+        self.conflict = False
+        return rx.toast.success(self.tr("visit.conflict_cleared"))
+
+    @rx.event
     def set_outcome(self, value: str | list[str]):
         self.outcome = value if isinstance(value, str) else value[0]
         self.errors = {}

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_accounts import SIZES, below, check_fits, log_in, nav, no_traceback, open_page
 
+from app.screening.service import today
 from app.ui.i18n import ZH
 
 if TYPE_CHECKING:
@@ -158,3 +159,60 @@ def test_screening_pages_fit_a_phone(app_server: "AppServer", new_context, width
         staff, "rules", width, [staff.get_by_role("button", name=ZH["common.save"])], problems
     )
     assert not problems, "\n".join(problems)
+
+
+def test_a_returning_resident_registered_at_the_gate_reports_from_home(
+    app_server: "AppServer", new_context
+):
+    """A gate volunteer registers a return from a risk area; home quarantine starts, and the
+    family reports the daily check from their own phone."""
+    server = app_server
+    resident_mobile = "13700000001"
+    (compound, door_key), *_ = server.sql(
+        'SELECT c.name, h.door_key FROM "user" u JOIN household h ON h.id = u.household_id'
+        " JOIN compound c ON c.id = h.compound_id WHERE u.mobile = :m",
+        m=resident_mobile,
+    )
+    gate = new_context().new_page()
+    log_in(gate, server, VOLUNTEER)
+    open_page(gate, server, "/arrival")
+    gate.get_by_label(ZH["arrival.compound"]).click()
+    gate.get_by_role("option", name=compound, exact=True).click()
+    gate.get_by_label(ZH["arrival.door"]).fill(door_key)
+    gate.get_by_role("button", name=ZH["arrival.find"]).click()
+    gate.get_by_label(ZH["household.name"]).fill("魏小龙")
+    gate.get_by_label(ZH["household.sex"]).click()
+    gate.get_by_role("option", name=ZH["sex.male"]).click()
+    gate.get_by_label(ZH["arrival.from_place"]).fill("上海市浦东新区")
+    gate.get_by_text(ZH["arrival.risk_area"]).click()
+    gate.get_by_label(ZH["arrival.transport_no"]).fill("G1234")
+
+    # A date in the future is refused next to its field; nothing is saved.
+    arrived = gate.get_by_label(ZH["arrival.arrived_on"])
+    arrived.fill("2099-01-01")
+    gate.get_by_role("button", name=ZH["arrival.save"]).click()
+    below(gate, gate.get_by_text(ZH["errors.date_in_future"]), arrived)
+    assert server.sql("SELECT count(*) FROM arrival WHERE transport_no = 'G1234'") == [(0,)]
+
+    arrived.fill(today().isoformat())
+    gate.get_by_role("button", name=ZH["arrival.save"]).click()
+    expect(gate).to_have_url(re.compile(r"/today$"))
+    expect(gate.get_by_text(ZH["arrival.saved_quarantine"].format(name="魏小龙"))).to_be_visible()
+    assert server.sql(
+        "SELECT p.days FROM quarantineplan p JOIN resident r ON r.id = p.resident_id"
+        " WHERE r.name = '魏小龙' AND p.status = 'active'"
+    ) == [(14,)]
+
+    home = new_context().new_page()
+    log_in(home, server, resident_mobile)
+    home.get_by_text(ZH["home.health_due"]).click()
+    card = home.locator(".rt-Card").filter(has_text="魏小龙")
+    card.get_by_label(ZH["visit.temperature"]).fill("36.4")
+    card.get_by_role("button", name=ZH["today.save_check"]).click()
+    expect(card.get_by_text(ZH["health.done"])).to_be_visible()
+    ((temperature, self_reported),) = server.sql(
+        "SELECT d.temperature, d.self_reported FROM dailycheck d"
+        " JOIN quarantineplan p ON p.id = d.plan_id JOIN resident r ON r.id = p.resident_id"
+        " WHERE r.name = '魏小龙'"
+    )
+    assert (temperature, bool(self_reported)) == (36.4, True)

@@ -502,4 +502,6 @@ EN: dict[str, str] = {
     "errors.datetime_parsing": "Give a valid date and time",
     "errors.float_parsing": "Give a number",
     "home.health_due": "Someone at home in quarantine has not reported today: tap to report",
+    "visit.clear_conflict": "Checked: keep the latest",
+    "visit.conflict_cleared": "Marked as checked",
 }
