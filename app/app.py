@@ -18,6 +18,7 @@ from app.community.state import (
     RosterState,
 )
 from app.screening import pages as screening_pages
+from app.screening.api import field_api
 from app.screening.state import (
     ArrivalState,
     BoardState,
@@ -82,10 +83,13 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#1f8a70"),
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        # The service worker keeps the offline field app on the phone (assets/sw.js).
+        rx.script("if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js')"),
         rx.el.meta(name="description", content=translate("zh", "app.tagline")),
     ],
     backend_exception_handler=_on_backend_error,
-    api_transformer=_fast_pages,
+    api_transformer=[field_api, _fast_pages],
     # Toasts at the top: at the bottom they cover the navigation the thumb is reaching for.
     toaster=rx.toast.provider(position="top-center"),
 )

@@ -129,6 +129,13 @@ def _quick_links() -> rx.Component:
             ),
             href="/arrival",
         ),
+        rx.el.a(
+            rx.button(
+                rx.icon("wifi-off"), t("doors.offline"), variant="outline", size="3", width="100%"
+            ),
+            href="/field/",
+            class_name="span-2",
+        ),
         columns="2",
         spacing="2",
         width="100%",

@@ -77,9 +77,13 @@ def _text(limit: int):
     return check
 
 
+# Outside this a thermometer was misread: ask to measure again. (The offline app gets it too.)
+TEMPERATURE_RANGE = (34.0, 43.0)
+
+
 def _temperature(value: float | None) -> float | None:
-    """Outside 34–43 °C is a misreading: ask to measure again."""
-    if value is not None and not 34 <= value <= 43:
+    low, high = TEMPERATURE_RANGE
+    if value is not None and not low <= value <= high:
         raise PydanticCustomError("temperature_recheck", "re-check")
     return value
 
@@ -1591,4 +1595,101 @@ def today_lists(session: Session, actor: User | None) -> Today:
             RiskView(name, h.address, h.id, check.risk, format_local(at))
             for check, name, h, at in referrals
         ],
+    )
+
+
+# ---------------------------------------------------------------- offline field work
+
+
+@dataclass(frozen=True)
+class OfflineMember:
+    resident_id: int
+    name: str
+    sex: str
+    age: int | None
+    relation: str
+    care: list[str]
+
+
+@dataclass(frozen=True)
+class OfflineDoor:
+    household_id: int
+    unit: str
+    door: str
+    address: str
+    outcome: str
+    members: list[OfflineMember]
+
+
+@dataclass(frozen=True)
+class OfflineBuilding:
+    round_id: int
+    round_name: str
+    building_id: int
+    name: str
+    doors: list[OfflineDoor]
+
+
+@dataclass(frozen=True)
+class OfflinePackage:
+    """What a phone keeps for a day without signal: only the buildings the volunteer covers,
+    their doors and people, and the quarantine checks due in their scope."""
+
+    user_name: str
+    downloaded_at: str
+    buildings: list[OfflineBuilding]
+    plans: list[PlanView]
+
+
+def offline_package(session: Session, actor: User | None) -> OfflinePackage:
+    actor = require_role(actor, *FIELD_ROLES)
+    buildings = my_buildings(session, actor)
+    household_ids = [d.household_id for b in buildings for d in b.doors]
+    people: dict[int, list[OfflineMember]] = defaultdict(list)
+    addresses: dict[int, str] = {}
+    if household_ids:
+        for resident in session.exec(
+            select(Resident)
+            .where(col(Resident.household_id).in_(household_ids), col(Resident.moved_out).is_(None))
+            .order_by(Resident.id)
+        ).all():
+            people[resident.household_id].append(
+                OfflineMember(
+                    resident.id,
+                    resident.name,
+                    resident.sex.value,
+                    _age(resident.birth_date),
+                    resident.relation,
+                    [flag for flag in CARE_FLAGS if getattr(resident, flag)],
+                )
+            )
+        addresses = dict(
+            session.exec(
+                select(Household.id, Household.address).where(col(Household.id).in_(household_ids))
+            ).all()
+        )
+    return OfflinePackage(
+        user_name=actor.name,
+        downloaded_at=utcnow().isoformat(),
+        buildings=[
+            OfflineBuilding(
+                b.round_id,
+                b.round_name,
+                b.building_id,
+                b.name,
+                [
+                    OfflineDoor(
+                        d.household_id,
+                        d.unit,
+                        d.door,
+                        addresses[d.household_id],
+                        d.outcome,
+                        people[d.household_id],
+                    )
+                    for d in b.doors
+                ],
+            )
+            for b in buildings
+        ],
+        plans=quarantine_plans(session, actor),
     )
