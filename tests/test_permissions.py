@@ -295,6 +295,10 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: screening.release(db, actor, _plan(db, w), "提前解除：核酸阴性"),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=N, admin=N),
     ),
+    "screening.offline_package": (
+        lambda db, actor, w: screening.offline_package(db, actor),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
     "screening.today_lists": (
         lambda db, actor, w: screening.today_lists(db, actor),
         dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),

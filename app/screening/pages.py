@@ -750,27 +750,7 @@ def _drill_sheet() -> rx.Component:
                     rx.dialog.title(card.name),
                     rx.text(card.done, " / ", card.total, size="2", color_scheme="gray"),
                     _legend(),
-                    rx.foreach(
-                        card.units,
-                        lambda u: rx.vstack(
-                            rx.text(u.name, t("doors.unit_suffix"), size="2", color_scheme="gray"),
-                            rx.box(
-                                rx.foreach(
-                                    u.doors,
-                                    lambda d: _door(
-                                        d,
-                                        href="/visit?r="
-                                        + BoardState.round_id.to_string()
-                                        + "&h="
-                                        + d.household_id.to_string(),
-                                    ),
-                                ),
-                                class_name="door-grid",
-                            ),
-                            spacing="1",
-                            width="100%",
-                        ),
-                    ),
+                    rx.foreach(card.units, lambda u: _unit(u, BoardState.round_id)),
                     rx.cond(
                         BoardState.round_open,
                         select_field(

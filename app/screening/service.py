@@ -95,6 +95,15 @@ def _past(value: date | None) -> date | None:
     return value
 
 
+def _within(low: float, high: float, code: str):
+    def check(value):
+        if not low <= value <= high:
+            raise PydanticCustomError(code, f"{low}–{high}")
+        return value
+
+    return check
+
+
 def _blank_none(value):
     return None if value in ("", None) else value
 
@@ -207,26 +216,9 @@ class RulesInput(BaseModel):
     quarantine_days: int
     call_attempts: int
 
-    @field_validator("fever_from")
-    @classmethod
-    def _fever(cls, value: float) -> float:
-        if not 37 <= value <= 38.5:
-            raise PydanticCustomError("fever_out_of_range", "37–38.5")
-        return value
-
-    @field_validator("quarantine_days")
-    @classmethod
-    def _days(cls, value: int) -> int:
-        if not 1 <= value <= 28:
-            raise PydanticCustomError("days_out_of_range", "1–28")
-        return value
-
-    @field_validator("call_attempts")
-    @classmethod
-    def _attempts(cls, value: int) -> int:
-        if not 1 <= value <= 10:
-            raise PydanticCustomError("attempts_out_of_range", "1–10")
-        return value
+    _fever = field_validator("fever_from")(_within(37, 38.5, "fever_out_of_range"))
+    _days = field_validator("quarantine_days")(_within(1, 28, "days_out_of_range"))
+    _attempts = field_validator("call_attempts")(_within(1, 10, "attempts_out_of_range"))
 
 
 def update_rules(session: Session, actor: User | None, community_id: int, data: dict) -> Rules:
@@ -447,12 +439,7 @@ class WeakInput(BaseModel):
     weak_below: int
     weak_from: datetime
 
-    @field_validator("weak_below")
-    @classmethod
-    def _pct(cls, value: int) -> int:
-        if not 1 <= value <= 100:
-            raise PydanticCustomError("percent_out_of_range", "1–100")
-        return value
+    _pct = field_validator("weak_below")(_within(1, 100, "percent_out_of_range"))
 
 
 def set_weak_threshold(session: Session, actor: User | None, round_id: int, data: dict) -> Round:

@@ -17,6 +17,11 @@ from app.timeutil import to_local, utcnow
 from app.volunteers.service import list_compounds
 
 
+def _toggled(items: list[int], item: int) -> list[int]:
+    """The list with `item` added, or removed if it was there."""
+    return [i for i in items if i != item] + ([] if item in items else [item])
+
+
 @dataclasses.dataclass
 class DoorChip:
     household_id: int
@@ -192,15 +197,11 @@ class VisitState(SessionState):
 
     @rx.event
     def toggle_absent(self, resident_id: int):
-        self.absent = [r for r in self.absent if r != resident_id] + (
-            [] if resident_id in self.absent else [resident_id]
-        )
+        self.absent = _toggled(self.absent, resident_id)
 
     @rx.event
     def toggle_open(self, resident_id: int):
-        self.opened = [r for r in self.opened if r != resident_id] + (
-            [] if resident_id in self.opened else [resident_id]
-        )
+        self.opened = _toggled(self.opened, resident_id)
 
     @rx.event
     def add_found(self):
@@ -440,9 +441,7 @@ class BoardState(SessionState):
 
     @rx.event
     def toggle_compound(self, compound_id: int):
-        self.expanded = [c for c in self.expanded if c != compound_id] + (
-            [] if compound_id in self.expanded else [compound_id]
-        )
+        self.expanded = _toggled(self.expanded, compound_id)
 
     @rx.event
     def open_start(self):

@@ -368,3 +368,19 @@ def test_visits_at_once_are_all_counted_and_a_shared_door_is_flagged(engine, db,
     form = screening.visit_form(db, world.staff, rnd.id, world.household.id)
     assert form.conflict and len(form.records) == 16
     assert screening.coverage(db, world.staff, rnd.id).total.visited == 1
+
+
+def test_the_offline_package_holds_only_the_volunteers_buildings(db, world):
+    rnd = _round(db, world)
+    package = screening.offline_package(db, world.volunteer)
+    assert [(b.round_id, b.name) for b in package.buildings] == [(rnd.id, "望江花园 3")]
+    (door,) = package.buildings[0].doors
+    assert (door.address, [m.name for m in door.members]) == (
+        world.household.address,
+        ["罗辉", "罗小雨"],
+    )
+    # The outside household (no grid) stays off the phone until it is assigned.
+    screening.assign_buildings(
+        db, world.staff, rnd.id, [world.outside.building_id], world.volunteer.id
+    )
+    assert len(screening.offline_package(db, world.volunteer).buildings) == 2
