@@ -11,20 +11,27 @@ from app.community.models import (
     Street,
     Unit,
 )
+from app.supplies.models import BuyCompound, BuyItem, Errand, GroupBuy, OrderLine, SupplyOrder
 from app.volunteers.models import Application
 
 __all__ = [
     "Application",
     "AuditEntry",
     "Building",
+    "BuyCompound",
+    "BuyItem",
     "Community",
     "Compound",
+    "Errand",
     "Grid",
+    "GroupBuy",
     "Household",
     "LoginAttempt",
     "LoginSession",
+    "OrderLine",
     "Resident",
     "Street",
+    "SupplyOrder",
     "Unit",
     "User",
 ]
