@@ -17,6 +17,15 @@ from app.community.state import (
     RegistryState,
     RosterState,
 )
+from app.supplies import pages as supplies_pages
+from app.supplies.state import (
+    BuyState,
+    CallState,
+    DeliveriesState,
+    ErrandsState,
+    NewBuyState,
+    SuppliesState,
+)
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
@@ -100,6 +109,17 @@ PAGES = (
     ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
     ("/volunteer/apply", volunteer_pages.apply, "apply.title", ApplyState.load),
     ("/volunteers", volunteer_pages.applications, "applications.title", ApplicationsState.load),
+    ("/supplies", supplies_pages.supplies, "supplies.title", SuppliesState.load),
+    ("/supplies/new", supplies_pages.new_buy, "supplies.new", NewBuyState.load),
+    ("/supplies/buy/[buy_id]", supplies_pages.buy, "supplies.buy", BuyState.load),
+    ("/supplies/call/[buy_id]", supplies_pages.calling, "supplies.calling", CallState.load),
+    (
+        "/supplies/deliveries",
+        supplies_pages.deliveries,
+        "supplies.deliveries",
+        DeliveriesState.load,
+    ),
+    ("/supplies/errands", supplies_pages.errands, "supplies.errands", ErrandsState.load),
 )
 
 for route, page, title_key, load in PAGES:

@@ -1265,7 +1265,7 @@ class ErrandInput(BaseModel):
         if not value:
             raise PydanticCustomError("missing", "required")
         if len(value) > 200:
-            raise PydanticCustomError("string_too_long", "too long", {"max": 200})
+            raise PydanticCustomError("details_too_long", "too long")
         return value
 
 

@@ -18,6 +18,12 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/registry/audit": (Role.STAFF,),
     "/residents": (Role.STAFF,),
     "/volunteers": (Role.STAFF,),
+    "/supplies": (Role.RESIDENT, *FIELD_ROLES),
+    "/supplies/new": OFFICE_ROLES,
+    "/supplies/buy": (Role.RESIDENT, *FIELD_ROLES),
+    "/supplies/call": FIELD_ROLES,
+    "/supplies/deliveries": FIELD_ROLES,
+    "/supplies/errands": FIELD_ROLES,
 }
 
 
