@@ -275,9 +275,7 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
     "supplies.generate_batches": (
-        lambda db, actor, w: supplies.generate_batches(
-            db, actor, _sup_order(db, w).buy_id, _SUP_PLAN
-        ),
+        lambda db, actor, w: supplies.generate_batches(db, actor, _sup_closed(db, w), _SUP_PLAN),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
     "supplies.calling": (
@@ -431,8 +429,16 @@ def _sup_order(db, world, delivery=False):
     return supplies.place_order(db, world.staff, buy.id, {item: 1}, world.household.id, delivery)
 
 
+def _sup_closed(db, world, delivery=False) -> int:
+    """A buy closed early with one order of the world's household; returns the buy id."""
+    order = _sup_order(db, world, delivery)
+    supplies.set_buy_status(db, world.staff, order.buy_id, "close")
+    return order.buy_id
+
+
 def _sup_arrived(db, world, delivery=False):
     order = _sup_order(db, world, delivery)
+    supplies.set_buy_status(db, world.staff, order.buy_id, "close")
     supplies.generate_batches(db, world.staff, order.buy_id, _SUP_PLAN)
     return order
 

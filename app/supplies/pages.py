@@ -381,7 +381,7 @@ def _item_fields(i: int) -> rx.Component:
                     errors,
                     input_mode="numeric",
                 ),
-                columns="3",
+                grid_template_columns="repeat(3, minmax(0, 1fr))",
                 spacing="2",
                 width="100%",
             ),
@@ -485,6 +485,7 @@ def new_buy() -> rx.Component:
             ),
             on_submit=NewBuyState.submit,
             reset_on_submit=False,
+            class_name="supplies-form",
         ),
     )
 
@@ -581,6 +582,7 @@ def _order_form() -> rx.Component:
             ),
             on_submit=BuyState.order,
             reset_on_submit=False,
+            class_name="supplies-form",
         ),
         width="100%",
     )
@@ -633,7 +635,7 @@ def _summary() -> rx.Component:
         section_heading("supplies.summary"),
         rx.grid(
             stat_tile(
-                t("supplies.orders_count"),
+                t("supplies.orders_total"),
                 (BuyState.paid_count + BuyState.unpaid_count).to_string(),
             ),
             stat_tile(t("supplies.grand_total"), BuyState.grand_total),
@@ -983,7 +985,7 @@ def _staff_panel() -> rx.Component:
             ),
             _items_admin(),
             _summary(),
-            rx.cond(BuyState.status != "cancelled", _arrival()),
+            rx.cond((BuyState.status != "cancelled") & ~BuyState.ordering, _arrival()),
             section_heading("supplies.order_list"),
             rx.cond(
                 BuyState.order_rows.length() > 0,
@@ -1245,7 +1247,7 @@ def _task(card: TaskCard) -> rx.Component:
                     size="2",
                     color=rx.color("jade", 11),
                 ),
-                rx.hstack(
+                rx.vstack(
                     rx.cond(
                         DeliveriesState.can_assign,
                         rx.select.root(
@@ -1265,6 +1267,7 @@ def _task(card: TaskCard) -> rx.Component:
                                 t("supplies.take"),
                                 variant="soft",
                                 on_click=DeliveriesState.take(card.order_id),
+                                width="100%",
                                 **_BUTTON,
                             ),
                         ),
@@ -1272,7 +1275,7 @@ def _task(card: TaskCard) -> rx.Component:
                     rx.button(
                         t("supplies.mark_delivered"),
                         on_click=DeliveriesState.delivered(card.order_id),
-                        flex="1",
+                        width="100%",
                         **_BUTTON,
                     ),
                     width="100%",

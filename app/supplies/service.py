@@ -934,14 +934,17 @@ class BatchPlan(BaseModel):
 def generate_batches(session: Session, actor: User | None, buy_id: int, data: dict) -> int:
     """The goods are here: every pickup order gets a number, and households are called in
     batches of `batch_size`, building after building, one slot of `slot_minutes` each from
-    `first_slot_at`. Delivery orders get no number: they become delivery tasks. Regenerating is
-    allowed until calling starts. Returns the number of batches."""
+    `first_slot_at`. Delivery orders get no number: they become delivery tasks. Only after the
+    cut-off (or closing early); regenerating is allowed until calling starts. Returns the
+    number of batches."""
     actor, buy = _staff_buy(session, actor, buy_id)
     plan = parse(BatchPlan, data)
     if buy.status == BuyStatus.CANCELLED:
         raise ServiceError("errors.buy_cancelled")
     if buy.calling_batch > 0:
         raise ServiceError("errors.calling_started")
+    if ordering_open(buy):  # orders could still change under the numbers
+        raise ServiceError("errors.close_first")
     rows = session.exec(
         select(SupplyOrder.id, SupplyOrder.household_id, SupplyOrder.delivery)
         .join(Household, Household.id == SupplyOrder.household_id)

@@ -216,7 +216,7 @@ class SuppliesState(SessionState):
                 self.errors, message = self.describe(exc)
                 return rx.toast.error(message) if message and not self.errors else None
             self._refresh(db, user)
-        return [rx.reset_form("errand-form"), rx.toast.success(self.tr("supplies.errand_sent"))]
+        return [rx.set_value("details", ""), rx.toast.success(self.tr("supplies.errand_sent"))]
 
     @rx.event
     def cancel_errand(self, errand_id: int):
@@ -578,7 +578,7 @@ class CallState(SessionState):
                 return rx.toast.error(message) if message else None
             self._refresh(db, user)
         self.last_collected = self.tr("supplies.collected_one", number=raw, address=view.address)
-        return rx.reset_form("collect-form")
+        return rx.set_value("number", "")
 
 
 class DeliveriesState(SessionState):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
-from test_accounts import below, check_fits, log_in, no_traceback, open_page
+from test_accounts import SCREENSHOTS, below, check_fits, log_in, no_traceback, open_page
 
 from app.ui.i18n import ZH
 
@@ -27,6 +27,44 @@ def buy_id(server: "AppServer", title: str) -> int:
 
 def quantity(page: Page, item: str):
     return page.get_by_label(f"{ZH['supplies.quantity']} {item}", exact=True)
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_supplies_pages_fit_a_phone(app_server: "AppServer", new_context, width: int):
+    server = app_server
+    viewport = {"width": width, "height": 844}
+    problems: list[str] = []
+    arrived = buy_id(server, ARRIVED_BUY)
+
+    resident = new_context(viewport).new_page()
+    log_in(resident, server, "13700000003")
+    open_page(resident, server, "/supplies")
+    expect(resident.locator("#pickup-number").first).to_be_visible()
+    check_fits(resident, "supplies-resident", width, [], problems)
+    open_page(resident, server, f"/supplies/buy/{buy_id(server, OPEN_BUY)}")
+    expect(resident.get_by_text(OPEN_BUY).first).to_be_visible()
+    check_fits(resident, "supplies-order", width, [], problems)
+
+    staff = new_context(viewport).new_page()
+    log_in(staff, server, "13800000002")
+    for path, shot, ready in (
+        ("/supplies", "supplies-staff", ZH["supplies.buys"]),
+        ("/supplies/new", "supplies-new", ZH["supplies.create"]),
+        (f"/supplies/buy/{arrived}", "supplies-buy-staff", ZH["supplies.summary"]),
+        (f"/supplies/call/{arrived}", "supplies-call", ZH["supplies.now_calling"]),
+        ("/supplies/deliveries", "supplies-deliveries", ZH["supplies.deliveries_hint"]),
+    ):
+        open_page(staff, server, path)
+        expect(staff.get_by_text(ready).first).to_be_visible()
+        check_fits(staff, shot, width, [], problems)
+        staff.screenshot(path=SCREENSHOTS / f"{shot}-top-{width}.png")
+
+    volunteer = new_context(viewport).new_page()
+    log_in(volunteer, server, "13900000002")
+    open_page(volunteer, server, "/supplies/errands")
+    expect(volunteer.get_by_role("heading", name=ZH["supplies.errands"])).to_be_visible()
+    check_fits(volunteer, "supplies-errands", width, [], problems)
+    assert not problems, "\n".join(problems)
 
 
 def test_sold_out_is_said_next_to_the_item_and_nothing_is_ordered(
@@ -110,40 +148,3 @@ def test_resident_orders_staff_call_batches_volunteer_marks_collected(
     assert status == "collected"
     for p in (phone, staff, volunteer):
         no_traceback(p)
-
-
-@pytest.mark.parametrize("width", [390, 360])
-def test_supplies_pages_fit_a_phone(app_server: "AppServer", new_context, width: int):
-    server = app_server
-    viewport = {"width": width, "height": 844}
-    problems: list[str] = []
-    arrived = buy_id(server, ARRIVED_BUY)
-
-    resident = new_context(viewport).new_page()
-    log_in(resident, server, "13700000003")
-    open_page(resident, server, "/supplies")
-    expect(resident.locator("#pickup-number").first).to_be_visible()
-    check_fits(resident, "supplies-resident", width, [], problems)
-    open_page(resident, server, f"/supplies/buy/{buy_id(server, OPEN_BUY)}")
-    expect(resident.get_by_text(OPEN_BUY).first).to_be_visible()
-    check_fits(resident, "supplies-order", width, [], problems)
-
-    staff = new_context(viewport).new_page()
-    log_in(staff, server, "13800000002")
-    for path, shot, ready in (
-        ("/supplies", "supplies-staff", ZH["supplies.buys"]),
-        ("/supplies/new", "supplies-new", ZH["supplies.create"]),
-        (f"/supplies/buy/{arrived}", "supplies-buy-staff", ZH["supplies.summary"]),
-        (f"/supplies/call/{arrived}", "supplies-call", ZH["supplies.now_calling"]),
-        ("/supplies/deliveries", "supplies-deliveries", ZH["supplies.deliveries_hint"]),
-    ):
-        open_page(staff, server, path)
-        expect(staff.get_by_text(ready).first).to_be_visible()
-        check_fits(staff, shot, width, [], problems)
-
-    volunteer = new_context(viewport).new_page()
-    log_in(volunteer, server, "13900000002")
-    open_page(volunteer, server, "/supplies/errands")
-    expect(volunteer.get_by_role("heading", name=ZH["supplies.errands"])).to_be_visible()
-    check_fits(volunteer, "supplies-errands", width, [], problems)
-    assert not problems, "\n".join(problems)

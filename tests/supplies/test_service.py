@@ -284,8 +284,12 @@ def test_batches_by_building_calling_collecting_and_missed_slots(db, world):
     ]
     for h in households:
         service.place_order(db, world.staff, buy.id, {pork.id: 1}, household_id=h.id)
-    service.set_buy_status(db, world.staff, buy.id, "close")
     start = utcnow() + timedelta(hours=1)
+    plan = {"batch_size": 4, "slot_minutes": 20, "first_slot_at": start}
+    with pytest.raises(ServiceError) as exc:  # orders could still change
+        service.generate_batches(db, world.staff, buy.id, plan)
+    assert exc.value.code == "errors.close_first"
+    service.set_buy_status(db, world.staff, buy.id, "close")
     batches = service.generate_batches(
         db, world.staff, buy.id, {"batch_size": 4, "slot_minutes": 20, "first_slot_at": start}
     )
