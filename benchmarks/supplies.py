@@ -135,6 +135,27 @@ def stock_consistent(database_url: str, buy_id: int) -> bool:
 
 
 class Resident(Phone):
+    async def _login(self) -> None:
+        """Log in up to the redirect (residents' home pages have no tiles to check); the
+        buy page's load then sends the cookies like the browser's navigation does."""
+        n = self.names
+        t0 = time.perf_counter()
+        await self.emit(
+            f"{n.login}.submit",
+            "/login",
+            {"form": {"mobile": self.mobile, "password": DEMO_PASSWORD}},
+        )
+
+        def redirected(update: dict) -> bool:
+            if errors := self._delta(update, n.login).get(n.var("errors")):
+                raise ResponseError(f"login refused for {self.mobile}: {errors}")
+            return any(e.get("name") == "_redirect" for e in update.get("events") or [])
+
+        await self.wait_for(redirected, "the login's redirect")
+        if not self.cookies.get(n.token_key):
+            raise ResponseError("the login set no session cookie")
+        self.login_ms = (time.perf_counter() - t0) * 1000
+
     async def emit_at(self, name: str, path: str, query: dict, payload: dict | None = None):
         from socketio import packet as sio
 

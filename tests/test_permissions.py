@@ -252,11 +252,9 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: supplies.my_orders(db, actor),
         dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
     ),
-    "supplies.household_order": (
-        lambda db, actor, w: supplies.household_order(
-            db, actor, _sup_buy(db, w).id, w.household.id
-        ),
-        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    "supplies.order_page": (
+        lambda db, actor, w: supplies.order_page(db, actor, _sup_buy(db, w).id, w.household.id),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
     ),
     "supplies.find_household": (
         lambda db, actor, w: supplies.find_household(db, actor, _sup_buy(db, w).id, "3-2-501"),
@@ -426,7 +424,12 @@ def _sup_order(db, world, delivery=False):
     """A placed order of the world's household in a fresh buy, by staff."""
     buy = _sup_buy(db, world)
     item = _sup_item(db, world, new=False)
-    return supplies.place_order(db, world.staff, buy.id, {item: 1}, world.household.id, delivery)
+    from app.supplies.models import SupplyOrder
+
+    order_id = supplies.place_order(
+        db, world.staff, buy.id, {item: 1}, world.household.id, delivery
+    )
+    return db.get(SupplyOrder, order_id)
 
 
 def _sup_closed(db, world, delivery=False) -> int:

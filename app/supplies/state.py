@@ -345,12 +345,8 @@ class BuyState(SessionState):
         self.cancel_reason = view.cancel_reason
         self.calling_batch, self.last_batch = view.calling_batch, view.last_batch
         self.items = [_item_row(i) for i in view.items]
-        if user.role == Role.RESIDENT:
-            mine = [o for o in service.my_orders(db, user) if o.buy_id == self.buy_id]
-            self.my_order = [_order_card(o) for o in mine if o.status != "cancelled"]
-        elif self.household_id:
-            found = service.household_order(db, user, self.buy_id, self.household_id)
-            self.my_order = [_order_card(found)] if found and found.status != "cancelled" else []
+        if user.role == Role.RESIDENT or self.household_id:
+            self._show_order(db, user)
         else:
             self.my_order = []
         if user.role in service.STAFF_ROLES:
@@ -400,16 +396,30 @@ class BuyState(SessionState):
 
     @rx.event
     def order(self, form: dict):
+        """Order or change: the hot path when a buy opens, so only the form is shown again
+        (items with stock left, and the household's order), from the same session."""
+        self.errors, self.message = {}, ""
         quantities = {i.id: str(form.get(f"qty_{i.id}", "")) for i in self.items}
-        _, toast = self._call(
-            service.place_order,
-            self.buy_id,
-            quantities,
-            self.household_id or None,
-            bool(form.get("delivery")),
-            success="supplies.ordered",
-        )
-        return toast
+        household = self.household_id or None
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.place_order(
+                    db, user, self.buy_id, quantities, household, bool(form.get("delivery"))
+                )
+            except ServiceError as exc:
+                db.rollback()
+                self.errors, self.message = self.describe(exc)
+                with contextlib.suppress(ServiceError):
+                    self._show_order(db, user)
+                return rx.toast.error(self.message) if self.message and not self.errors else None
+            self._show_order(db, user)
+        return rx.toast.success(self.tr("supplies.ordered"))
+
+    def _show_order(self, db, user) -> None:
+        items, mine = service.order_page(db, user, self.buy_id, self.household_id or None)
+        self.items = [_item_row(i) for i in items]
+        self.my_order = [_order_card(mine)] if mine is not None else []
 
     @rx.event
     def cancel_order(self, order_id: int):

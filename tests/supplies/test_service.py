@@ -53,6 +53,10 @@ def _items(db, buy) -> list[BuyItem]:
     return list(db.exec(select(BuyItem).where(BuyItem.buy_id == buy.id).order_by(BuyItem.id)))
 
 
+def _order(db, *args, **kwargs) -> SupplyOrder:
+    return db.get(SupplyOrder, service.place_order(db, *args, **kwargs))
+
+
 def _count(db, model) -> int:
     return db.exec(select(func.count()).select_from(model)).one()
 
@@ -63,7 +67,7 @@ def test_a_resident_orders_sees_the_buy_and_changes_then_cancels(db, world):
     [view] = service.open_buys(db, world.resident)
     assert (view.title, [i.price for i in view.items]) == ("冻肉团购", ["¥58.00", "¥25.00"])
 
-    order = service.place_order(db, world.resident, buy.id, {pork.id: 2, eggs.id: 1})
+    order = _order(db, world.resident, buy.id, {pork.id: 2, eggs.id: 1})
     assert not order.on_behalf
     db.refresh(pork)
     assert (pork.stock, pork.sold) == (98, 2)
@@ -136,7 +140,7 @@ def test_after_the_cut_off_and_outside_the_compounds_ordering_is_refused(db, wor
 def test_a_change_after_the_cut_off_is_refused(db, world):
     buy = _make_buy(db, world)
     pork, _ = _items(db, buy)
-    order = service.place_order(db, world.resident, buy.id, {pork.id: 1})
+    order = _order(db, world.resident, buy.id, {pork.id: 1})
     service.set_buy_status(db, world.staff, buy.id, "close")
     for call in (
         lambda: service.place_order(db, world.resident, buy.id, {pork.id: 2}),
@@ -156,7 +160,7 @@ def test_staff_order_on_behalf_recorded_as_such(db, world):
     pork, _ = _items(db, buy)
     found = service.find_household(db, world.volunteer, buy.id, "3-2-501")
     assert found == (world.household.id, world.household.address)
-    order = service.place_order(db, world.volunteer, buy.id, {pork.id: 1}, household_id=found[0])
+    order = _order(db, world.volunteer, buy.id, {pork.id: 1}, household_id=found[0])
     assert order.on_behalf and order.placed_by == world.volunteer.id
     [mine] = service.my_orders(db, world.resident)
     assert mine.on_behalf
@@ -257,7 +261,7 @@ def test_special_care_households_get_door_delivery(db, world):
     elderly = add_household_in(db, world, "601", care=True)
     assert service.needs_delivery(db, elderly.id)
     assert not service.needs_delivery(db, world.household.id)
-    order = service.place_order(db, world.staff, buy.id, {pork.id: 1}, household_id=elderly.id)
+    order = _order(db, world.staff, buy.id, {pork.id: 1}, household_id=elderly.id)
     assert order.delivery
     service.place_order(db, world.resident, buy.id, {pork.id: 1})
     service.set_buy_status(db, world.staff, buy.id, "close")
@@ -335,9 +339,7 @@ def test_supplier_summary_paid_and_xlsx(db, world):
     )
     pork, eggs = _items(db, buy)
     service.place_order(db, world.resident, buy.id, {pork.id: 2, eggs.id: 1})
-    order = service.place_order(
-        db, world.staff, buy.id, {pork.id: 1}, household_id=world.outside.id
-    )
+    order = _order(db, world.staff, buy.id, {pork.id: 1}, household_id=world.outside.id)
     service.set_paid(db, world.staff, order.id, True)
     data = service.summary(db, world.staff, buy.id)
     assert data.items == [("猪肉 2kg/袋", 3, "¥174.00"), ("鸡蛋 30枚", 1, "¥25.00")]
