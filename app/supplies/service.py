@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import bindparam, case, exists, func, insert, update
+from sqlalchemy import bindparam, case, exists, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -336,22 +336,105 @@ def _compound_ids(session: Session, buy_id: int) -> set[int]:
     return set(session.exec(select(BuyCompound.compound_id).where(BuyCompound.buy_id == buy_id)))
 
 
+# Prebuilt Core statements for the ordering hot path (compiled once, cached by SQLAlchemy).
+_BUY_T, _HOUSEHOLD_T = GroupBuy.__table__, Household.__table__
+_ITEM_T, _ORDER_T, _LINE_T = BuyItem.__table__, SupplyOrder.__table__, OrderLine.__table__
+_BUY_AND_HOUSEHOLD = (
+    sa_select(
+        _BUY_T.c.id,
+        _BUY_T.c.community_id,
+        _BUY_T.c.title,
+        _BUY_T.c.status,
+        _BUY_T.c.opens_at,
+        _BUY_T.c.closes_at,
+        _BUY_T.c.delivery_offered,
+        _BUY_T.c.pickup_points,
+        _BUY_T.c.slot_minutes,
+        _BUY_T.c.calling_batch,
+        _HOUSEHOLD_T.c.id.label("household_id"),
+        _HOUSEHOLD_T.c.community_id.label("household_community"),
+        _HOUSEHOLD_T.c.compound_id,
+        _HOUSEHOLD_T.c.building_id,
+        _HOUSEHOLD_T.c.address,
+        exists()
+        .where(
+            BuyCompound.__table__.c.buy_id == _BUY_T.c.id,
+            BuyCompound.__table__.c.compound_id == _HOUSEHOLD_T.c.compound_id,
+        )
+        .label("in_buy"),
+    )
+    .select_from(_BUY_T.join(_HOUSEHOLD_T, _HOUSEHOLD_T.c.id == bindparam("household")))
+    .where(_BUY_T.c.id == bindparam("buy"))
+)
+_ITEM_LIMITS = (
+    sa_select(_ITEM_T.c.id, _ITEM_T.c.limit_per_household)
+    .where(_ITEM_T.c.buy_id == bindparam("buy"))
+    .order_by(_ITEM_T.c.position, _ITEM_T.c.id)
+)
+_ORDER_AND_LINES = (
+    sa_select(_ORDER_T.c.id, _ORDER_T.c.status, _LINE_T.c.item_id, _LINE_T.c.quantity)
+    .select_from(_ORDER_T.outerjoin(_LINE_T, _LINE_T.c.order_id == _ORDER_T.c.id))
+    .where(_ORDER_T.c.buy_id == bindparam("buy"), _ORDER_T.c.household_id == bindparam("household"))
+)
+_ORDER_ROW = sa_select(_ORDER_T).where(
+    _ORDER_T.c.buy_id == bindparam("buy"), _ORDER_T.c.household_id == bindparam("household")
+)
+_ITEMS_WITH_LINES = (
+    sa_select(_ITEM_T, _LINE_T.c.quantity.label("ordered"))
+    .select_from(
+        _ITEM_T.outerjoin(
+            _LINE_T,
+            (_LINE_T.c.item_id == _ITEM_T.c.id) & (_LINE_T.c.order_id == bindparam("order")),
+        )
+    )
+    .where(_ITEM_T.c.buy_id == bindparam("buy"))
+    .order_by(_ITEM_T.c.position, _ITEM_T.c.id)
+)
+_NEEDS_DELIVERY = sa_select(
+    exists().where(
+        Resident.__table__.c.household_id == bindparam("household"),
+        Resident.__table__.c.moved_out.is_(None),
+        or_(*[Resident.__table__.c[flag] for flag in CARE_FLAGS]),
+    )
+)
+
+
+def _buy_and_household(session: Session, actor: User, buy_id: int, household_id: int | None):
+    """One row: the buy, the household an order is for and whether its compound is in the
+    buy; plus whether it is placed on the household's behalf. Refuses what the actor may not."""
+    if actor.role == Role.RESIDENT:
+        if actor.household_id is None:
+            raise ServiceError("errors.household_not_linked")
+        if household_id not in (None, actor.household_id):
+            raise Forbidden()
+        household_id, on_behalf = actor.household_id, False
+    elif household_id is None:
+        _buy(session, buy_id)
+        raise InvalidInput({"household": "errors.household_required"})
+    else:
+        on_behalf = True
+    row = (
+        session.connection()
+        .execute(_BUY_AND_HOUSEHOLD, {"buy": buy_id, "household": household_id})
+        .first()
+    )
+    if row is None:
+        buy = _buy(session, buy_id)  # not found, or the household is not
+        if on_behalf:
+            require_community(session, actor, buy.community_id)
+        raise InvalidInput({"household": "errors.household_not_found"})
+    if on_behalf:
+        require_community(session, actor, row.community_id)
+        if row.household_community != row.community_id:
+            raise InvalidInput({"household": "errors.household_not_found"})
+    return row, on_behalf
+
+
 def needs_delivery(session: Session, household_id: int) -> bool:
     """Whether this household's goods go to its door: someone living there has a special-care
     flag (独居老人, 残疾人 ...)."""
     # Home quarantine (from the screening domain) joins this check when that domain lands.
-    flagged = [getattr(Resident, flag) for flag in CARE_FLAGS]
-    from sqlalchemy import or_
-
-    return session.exec(
-        select(
-            exists().where(
-                Resident.household_id == household_id,
-                col(Resident.moved_out).is_(None),
-                or_(*flagged),
-            )
-        )
-    ).one()
+    return bool(session.connection().execute(_NEEDS_DELIVERY, {"household": household_id}).scalar())
 
 
 # ---------------------------------------------------------------- staff: set up and run a buy
@@ -610,24 +693,6 @@ def _quantities(items: list[BuyItem], quantities: dict) -> dict[int, int]:
     return wanted
 
 
-def _target_household(
-    session: Session, actor: User, buy: GroupBuy, household_id: int | None
-) -> tuple[Household, bool]:
-    """The household an order is for, and whether it is placed on its behalf."""
-    if actor.role == Role.RESIDENT:
-        household = _my_household(session, actor)
-        if household_id not in (None, household.id):
-            raise Forbidden()
-        return household, False
-    require_community(session, actor, buy.community_id)
-    if household_id is None:
-        raise InvalidInput({"household": "errors.household_required"})
-    household = session.get(Household, household_id)
-    if household is None or household.community_id != buy.community_id:
-        raise InvalidInput({"household": "errors.household_not_found"})
-    return household, True
-
-
 def place_order(
     session: Session,
     actor: User | None,
@@ -648,31 +713,19 @@ def place_order(
     items (`stock = stock - q WHERE stock >= q`, rows locked in one order), and the lines are
     one upsert."""
     actor = require_role(actor, Role.RESIDENT, *FIELD_ROLES)
-    buy = _buy(session, buy_id)
-    household, on_behalf = _target_household(session, actor, buy, household_id)
-    in_buy = session.exec(
-        select(
-            exists().where(
-                BuyCompound.buy_id == buy.id, BuyCompound.compound_id == household.compound_id
-            )
-        )
-    ).one()
-    if not in_buy:
+    buy, on_behalf = _buy_and_household(session, actor, buy_id, household_id)
+    if not buy.in_buy:
         raise ServiceError("errors.compound_not_in_buy")
     if not ordering_open(buy):
         raise ServiceError("errors.ordering_closed")
-    items = _items(session, buy.id)
+    conn = session.connection()
+    items = conn.execute(_ITEM_LIMITS, {"buy": buy.id}).all()
     wanted = _quantities(items, quantities)
 
-    conn = session.connection()
-    order_t, line_t, item_t = SupplyOrder.__table__, OrderLine.__table__, BuyItem.__table__
-    rows = conn.execute(
-        sa_select(order_t.c.id, order_t.c.status, line_t.c.item_id, line_t.c.quantity)
-        .select_from(order_t.outerjoin(line_t, line_t.c.order_id == order_t.c.id))
-        .where(order_t.c.buy_id == buy.id, order_t.c.household_id == household.id)
-    ).all()
+    order_t, line_t, item_t = _ORDER_T, _LINE_T, _ITEM_T
+    rows = conn.execute(_ORDER_AND_LINES, {"buy": buy.id, "household": buy.household_id}).all()
     order_id = rows[0].id if rows else None
-    placed = bool(rows) and rows[0].status == OrderStatus.PLACED.value
+    placed = bool(rows) and rows[0].status == OrderStatus.PLACED
     had = {r.item_id: r.quantity for r in rows if placed and r.item_id is not None}
     deltas = {
         i.id: wanted.get(i.id, 0) - had.get(i.id, 0)
@@ -707,7 +760,7 @@ def place_order(
             )
 
     now = utcnow()
-    to_door = (delivery and buy.delivery_offered) or needs_delivery(session, household.id)
+    to_door = (delivery and buy.delivery_offered) or needs_delivery(session, buy.household_id)
     values = {
         "status": OrderStatus.PLACED.value,
         "cancel_reason": "",
@@ -722,9 +775,9 @@ def place_order(
                 insert(order_t)
                 .values(
                     buy_id=buy.id,
-                    household_id=household.id,
-                    compound_id=household.compound_id,
-                    building_id=household.building_id,
+                    household_id=buy.household_id,
+                    compound_id=buy.compound_id,
+                    building_id=buy.building_id,
                     paid=False,
                     missed=0,
                     created_at=now,
@@ -771,62 +824,62 @@ def _dialect_insert(session: Session):
 def order_page(
     session: Session, actor: User | None, buy_id: int, household_id: int | None = None
 ) -> tuple[list[ItemView], OrderView | None]:
-    """What an order form shows, in two queries: the items with stock left and the
-    household's quantities, and its order (residents: their own household)."""
+    """What an order form shows, in three queries: the buy with the household, the items with
+    stock left and the household's quantities, and its order (residents: their own)."""
     actor = require_role(actor, Role.RESIDENT, *FIELD_ROLES)
-    buy = _buy(session, buy_id)
-    if actor.role == Role.RESIDENT:
-        household = _my_household(session, actor)
-        household_id = household.id
-    else:
+    conn = session.connection()
+    if actor.role != Role.RESIDENT and household_id is None:
+        buy = _buy(session, buy_id)
         require_community(session, actor, buy.community_id)
-        household = session.get(Household, household_id) if household_id else None
-    order = (
-        session.exec(
-            select(SupplyOrder).where(
-                SupplyOrder.buy_id == buy.id, SupplyOrder.household_id == household_id
-            )
-        ).first()
-        if household is not None
-        else None
-    )
-    if actor.role == Role.RESIDENT and household.compound_id not in _compound_ids(session, buy.id):
+        rows = conn.execute(_ITEMS_WITH_LINES, {"buy": buy.id, "order": -1}).all()
+        return [_item_row_view(r, 0) for r in rows], None
+    buy, _ = _buy_and_household(session, actor, buy_id, household_id)
+    if actor.role == Role.RESIDENT and not buy.in_buy:
         raise Forbidden()
-    rows = session.exec(
-        select(BuyItem, OrderLine.quantity)
-        .outerjoin(
-            OrderLine,
-            (OrderLine.item_id == BuyItem.id) & (OrderLine.order_id == (order.id if order else -1)),
-        )
-        .where(BuyItem.buy_id == buy.id)
-        .order_by(BuyItem.position, BuyItem.id)
-    ).all()
+    order = conn.execute(_ORDER_ROW, {"buy": buy.id, "household": buy.household_id}).first()
+    rows = conn.execute(_ITEMS_WITH_LINES, {"buy": buy.id, "order": order.id if order else -1})
+    rows = rows.all()
     placed = order is not None and order.status == OrderStatus.PLACED
-    items = [_item_view(item, (q or 0) if placed else 0) for item, q in rows]
+    items = [_item_row_view(r, (r.ordered or 0) if placed else 0) for r in rows]
     if order is None or order.status == OrderStatus.CANCELLED:
         return items, None
-    lines = [(item, q) for item, q in rows if q]
+    lines = [r for r in rows if r.ordered]
+    end = order.slot_at + timedelta(minutes=buy.slot_minutes or 0) if order.slot_at else None
     view = OrderView(
         id=order.id,
         buy_id=buy.id,
         buy_title=buy.title,
-        address=household.address,
-        status=order.status.value,
-        lines=[f"{i.name} {i.spec} × {q}".replace("  ", " ") for i, q in lines],
-        total=yuan(sum(i.price_fen * q for i, q in lines)),
+        address=buy.address,
+        status=OrderStatus(order.status).value,
+        lines=[f"{r.name} {r.spec} × {r.ordered}".replace("  ", " ") for r in lines],
+        total=yuan(sum(r.price_fen * r.ordered for r in lines)),
         paid=order.paid,
         on_behalf=order.on_behalf,
         delivery=order.delivery,
         pickup_number=order.pickup_number,
         batch=order.batch,
-        slot=_slot(buy, order),
-        pickup_points=_points(buy),
+        slot=f"{format_local(order.slot_at)}–{to_local(end).strftime('%H:%M')}" if end else "",
+        pickup_points=[p for p in buy.pickup_points.split("\n") if p],
         cancel_reason=order.cancel_reason,
-        can_change=order.status == OrderStatus.PLACED and ordering_open(buy),
+        can_change=placed and ordering_open(buy),
         delivered_at=format_local(order.delivered_at),
         calling_batch=buy.calling_batch,
     )
     return items, view
+
+
+def _item_row_view(row, ordered: int) -> ItemView:
+    return ItemView(
+        id=row.id,
+        name=row.name,
+        spec=row.spec,
+        price_fen=row.price_fen,
+        price=yuan(row.price_fen),
+        stock=row.stock,
+        sold=row.sold,
+        limit=row.limit_per_household,
+        ordered=ordered,
+    )
 
 
 def _own_order(session: Session, actor: User, order_id: int) -> tuple[SupplyOrder, GroupBuy]:
