@@ -28,6 +28,15 @@ from app.screening.state import (
     TodayState,
     VisitState,
 )
+from app.supplies import pages as supplies_pages
+from app.supplies.state import (
+    BuyState,
+    CallState,
+    DeliveriesState,
+    ErrandsState,
+    NewBuyState,
+    SuppliesState,
+)
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
@@ -121,6 +130,17 @@ PAGES = (
     ("/health", screening_pages.health, "health.title", HealthState.load),
     ("/screening", screening_pages.board, "board.title", BoardState.load),
     ("/screening/rules", screening_pages.rules, "rules.title", RulesState.load),
+    ("/supplies", supplies_pages.supplies, "supplies.title", SuppliesState.load),
+    ("/supplies/new", supplies_pages.new_buy, "supplies.new", NewBuyState.load),
+    ("/supplies/buy/[buy_id]", supplies_pages.buy, "supplies.buy", BuyState.load),
+    ("/supplies/call/[buy_id]", supplies_pages.calling, "supplies.calling", CallState.load),
+    (
+        "/supplies/deliveries",
+        supplies_pages.deliveries,
+        "supplies.deliveries",
+        DeliveriesState.load,
+    ),
+    ("/supplies/errands", supplies_pages.errands, "supplies.errands", ErrandsState.load),
 )
 
 for route, page, title_key, load in PAGES:

@@ -29,6 +29,7 @@ from app.community.models import (
 )
 from app.community.service import id_check_code, new_household
 from app.screening import service as screening
+from app.supplies.models import BuyItem
 from app.timeutil import to_local, utcnow
 
 DEMO_PASSWORD = "Demo2026"
@@ -644,6 +645,7 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
     session.add_all(users)
     session.commit()
     _screening_round(session, loaded.communities[0], random.Random(SEED + 2))
+    _load_supplies(session, loaded.communities[0])
     return _existing_logins(session)
 
 
@@ -715,3 +717,92 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
                     "recorded_at": now - timedelta(minutes=rng.randint(5, 26 * 60)),
                 },
             )
+
+
+def _load_supplies(session: Session, community: Community) -> None:
+    """团购 demo for the first community: one buy open for orders, and one whose goods have
+    arrived, with orders (the linked residents' among them), pickup numbers and batches, and
+    door deliveries for special-care households."""
+    from datetime import UTC, datetime
+
+    from app.supplies import service as supplies
+
+    staff = session.exec(select(User).where(User.mobile == _COMMUNITIES[0].staff[0][1])).one()
+    compounds = session.exec(
+        select(Compound.id).where(Compound.community_id == community.id).order_by(Compound.id)
+    ).all()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+
+    def item(name: str, spec: str, price_fen: int, stock: int, limit: int) -> dict[str, Any]:
+        return {
+            "name": name,
+            "spec": spec,
+            "price_fen": price_fen,
+            "stock": stock,
+            "limit_per_household": limit,
+        }
+
+    supplies.create_buy(
+        session,
+        staff,
+        community.id,
+        {
+            "title": "冻肉蔬菜套餐",
+            "supplier": "鲜丰食品配送中心",
+            "opens_at": now - timedelta(hours=2),
+            "closes_at": now + timedelta(days=2),
+            "compound_ids": list(compounds),
+            "pickup_points": ["各小区东门物资点"],
+            "delivery_offered": False,
+            "items": [
+                item("猪肉", "2kg/袋", 5800, 193, 2),
+                item("鸡蛋", "30枚/盒", 2500, 150, 1),
+                item("蔬菜包", "5kg/箱", 3000, 300, 2),
+            ],
+        },
+    )
+    arrived = supplies.create_buy(
+        session,
+        staff,
+        community.id,
+        {
+            "title": "大米食用油",
+            "supplier": "惠民粮油",
+            "opens_at": now - timedelta(days=1),
+            "closes_at": now + timedelta(minutes=5),
+            "compound_ids": list(compounds),
+            "pickup_points": ["望江花园东门", "社区服务中心"],
+            "delivery_offered": False,
+            "items": [item("大米", "10kg/袋", 6500, 400, 1), item("食用油", "5L/桶", 7900, 300, 1)],
+        },
+    )
+    rice, oil = session.exec(
+        select(BuyItem.id).where(BuyItem.buy_id == arrived.id).order_by(BuyItem.id)
+    ).all()
+    residents = session.exec(
+        select(User).where(User.community_id == community.id, col(User.household_id).is_not(None))
+    ).all()
+    for user in residents:
+        supplies.place_order(session, user, arrived.id, {rice: 1, oil: 1})
+    others = session.exec(
+        select(Household.id)
+        .where(
+            Household.community_id == community.id,
+            col(Household.id).not_in([u.household_id for u in residents]),
+        )
+        .order_by(Household.id)
+        .limit(60)
+    ).all()
+    for i, household_id in enumerate(others):
+        supplies.place_order(
+            session, staff, arrived.id, {rice: 1, oil: i % 2}, household_id=household_id
+        )
+    arrived.closes_at = now - timedelta(minutes=1)
+    session.add(arrived)
+    session.commit()
+    supplies.generate_batches(
+        session,
+        staff,
+        arrived.id,
+        {"batch_size": 10, "slot_minutes": 20, "first_slot_at": now + timedelta(hours=1)},
+    )

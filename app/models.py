@@ -24,6 +24,7 @@ from app.screening.models import (
     Rules,
     Visit,
 )
+from app.supplies.models import BuyCompound, BuyItem, Errand, GroupBuy, OrderLine, SupplyOrder
 from app.volunteers.models import Application
 
 __all__ = [
@@ -31,16 +32,21 @@ __all__ = [
     "Arrival",
     "AuditEntry",
     "Building",
+    "BuyCompound",
+    "BuyItem",
     "CallAttempt",
     "Community",
     "Compound",
     "DailyCheck",
     "Door",
+    "Errand",
     "FollowUp",
     "Grid",
+    "GroupBuy",
     "Household",
     "LoginAttempt",
     "LoginSession",
+    "OrderLine",
     "PersonCheck",
     "QuarantinePlan",
     "Resident",
@@ -48,6 +54,7 @@ __all__ = [
     "RoundBuilding",
     "Rules",
     "Street",
+    "SupplyOrder",
     "Unit",
     "User",
     "Visit",

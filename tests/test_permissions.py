@@ -8,6 +8,7 @@ import inspect
 import itertools
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -19,6 +20,8 @@ from app.community.models import Resident
 from app.errors import Forbidden
 from app.screening import service as screening
 from app.screening.models import FollowUp, QuarantinePlan
+from app.supplies import service as supplies
+from app.timeutil import utcnow
 from app.volunteers import service as volunteers
 
 ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
@@ -27,6 +30,7 @@ SERVICE_MODULES = {
     "community": community,
     "roster": roster,
     "screening": screening,
+    "supplies": supplies,
     "volunteers": volunteers,
 }
 
@@ -303,6 +307,127 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: screening.today_lists(db, actor),
         dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
     ),
+    # ---------------------------------------------------------------- supplies
+    "supplies.create_buy": (
+        lambda db, actor, w: supplies.create_buy(db, actor, w.community.id, _sup_buy_data(w)),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.update_item": (
+        lambda db, actor, w: supplies.update_item(db, actor, _sup_item(db, w), {"stock": 50}),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.set_buy_status/close": (
+        lambda db, actor, w: supplies.set_buy_status(db, actor, _sup_buy(db, w).id, "close"),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.set_buy_status/cancel": (
+        lambda db, actor, w: supplies.set_buy_status(
+            db, actor, _sup_order(db, w).buy_id, "cancel", reason="停供"
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.community_buys": (
+        lambda db, actor, w: supplies.community_buys(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.open_buys": (
+        lambda db, actor, w: supplies.open_buys(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+    "supplies.buy_detail": (
+        lambda db, actor, w: supplies.buy_detail(db, actor, _sup_buy(db, w).id),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.place_order": (
+        lambda db, actor, w: supplies.place_order(
+            db, actor, _sup_buy(db, w).id, {_sup_item(db, w, new=False): 1}, w.household.id
+        ),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.cancel_order": (
+        lambda db, actor, w: supplies.cancel_order(db, actor, _sup_order(db, w).id),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.my_orders": (
+        lambda db, actor, w: supplies.my_orders(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+    "supplies.order_page": (
+        lambda db, actor, w: supplies.order_page(db, actor, _sup_buy(db, w).id, w.household.id),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.find_household": (
+        lambda db, actor, w: supplies.find_household(db, actor, _sup_buy(db, w).id, "3-2-501"),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.summary": (
+        lambda db, actor, w: supplies.summary(db, actor, _sup_order(db, w).buy_id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.export_summary": (
+        lambda db, actor, w: supplies.export_summary(db, actor, _sup_order(db, w).buy_id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.set_paid": (
+        lambda db, actor, w: supplies.set_paid(db, actor, _sup_order(db, w).id, True),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.generate_batches": (
+        lambda db, actor, w: supplies.generate_batches(db, actor, _sup_closed(db, w), _SUP_PLAN),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.calling": (
+        lambda db, actor, w: supplies.calling(db, actor, _sup_arrived(db, w).buy_id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.advance_call": (
+        lambda db, actor, w: supplies.advance_call(db, actor, _sup_arrived(db, w).buy_id),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.collect": (
+        lambda db, actor, w: supplies.collect(db, actor, _sup_arrived(db, w).buy_id, 1),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.delivery_tasks": (
+        lambda db, actor, w: supplies.delivery_tasks(db, actor, w.community.id),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.assign_delivery": (
+        lambda db, actor, w: supplies.assign_delivery(
+            db, actor, [_sup_arrived(db, w, delivery=True).id], w.volunteer.id
+        ),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.mark_delivered": (
+        lambda db, actor, w: supplies.mark_delivered(
+            db, actor, _sup_arrived(db, w, delivery=True).id
+        ),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.request_errand": (
+        lambda db, actor, w: supplies.request_errand(db, actor, _ERRAND),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+    "supplies.errands": (
+        lambda db, actor, w: supplies.errands(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.take_errand": (
+        lambda db, actor, w: supplies.take_errand(
+            db, actor, supplies.request_errand(db, w.resident, _ERRAND).id
+        ),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.finish_errand": (
+        lambda db, actor, w: supplies.finish_errand(db, actor, _sup_taken_errand(db, w)),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y),
+    ),
+    "supplies.cancel_errand": (
+        lambda db, actor, w: supplies.cancel_errand(
+            db, actor, supplies.request_errand(db, w.resident, _ERRAND).id
+        ),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
 }
 
 # Operations that act on one community, tried by a user of a community they do not run.
@@ -334,6 +459,13 @@ OUT_OF_SCOPE = {
     "screening.record_arrival": "far_staff",
     "screening.find_door": "far_staff",
     "screening.release": "far_staff",
+    "supplies.create_buy": "far_staff",
+    "supplies.update_item": "far_staff",
+    "supplies.place_order": "far_staff",
+    "supplies.summary": "far_staff",
+    "supplies.collect": "far_staff",
+    "supplies.take_errand": "far_staff",
+    "supplies.delivery_tasks": "far_staff",
 }
 
 
@@ -435,6 +567,70 @@ def _plan(db, world) -> int:
     db.add(plan)
     db.commit()
     return plan.id
+
+
+# ---------------------------------------------------------------- supplies set-ups
+
+_ERRAND = {"kind": "medicine", "details": "降压药一盒"}
+_SUP_PLAN = {"batch_size": 10, "slot_minutes": 15, "first_slot_at": utcnow()}
+
+
+def _sup_buy(db, world):
+    """A fresh open group buy of the world's compound, made by staff."""
+    return supplies.create_buy(db, world.staff, world.community.id, _sup_buy_data(world))
+
+
+def _sup_buy_data(world) -> dict:
+    return {
+        "title": "蔬菜包",
+        "supplier": "鲜丰",
+        "opens_at": utcnow() - timedelta(hours=1),
+        "closes_at": utcnow() + timedelta(hours=3),
+        "compound_ids": [world.household.compound_id],
+        "pickup_points": ["东门"],
+        "delivery_offered": True,
+        "items": [{"name": "青菜", "price_fen": 1500, "stock": 99, "limit_per_household": 3}],
+    }
+
+
+def _sup_item(db, world, new=True) -> int:
+    """The item of a fresh buy, or (new=False) of the latest buy."""
+    from app.supplies.models import BuyItem
+
+    if new:
+        _sup_buy(db, world)
+    return db.exec(select(BuyItem.id).order_by(BuyItem.id.desc())).first()
+
+
+def _sup_order(db, world, delivery=False):
+    """A placed order of the world's household in a fresh buy, by staff."""
+    buy = _sup_buy(db, world)
+    item = _sup_item(db, world, new=False)
+    from app.supplies.models import SupplyOrder
+
+    order_id = supplies.place_order(
+        db, world.staff, buy.id, {item: 1}, world.household.id, delivery
+    )
+    return db.get(SupplyOrder, order_id)
+
+
+def _sup_closed(db, world, delivery=False) -> int:
+    """A buy closed early with one order of the world's household; returns the buy id."""
+    order = _sup_order(db, world, delivery)
+    supplies.set_buy_status(db, world.staff, order.buy_id, "close")
+    return order.buy_id
+
+
+def _sup_arrived(db, world, delivery=False):
+    order = _sup_order(db, world, delivery)
+    supplies.set_buy_status(db, world.staff, order.buy_id, "close")
+    supplies.generate_batches(db, world.staff, order.buy_id, _SUP_PLAN)
+    return order
+
+
+def _sup_taken_errand(db, world) -> int:
+    errand = supplies.request_errand(db, world.resident, _ERRAND)
+    return supplies.take_errand(db, world.volunteer, errand.id).id
 
 
 def _allowed(call, db, actor, world) -> bool:

@@ -25,6 +25,12 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/health": (Role.RESIDENT,),
     "/screening": (Role.STAFF,),
     "/screening/rules": (Role.STAFF,),
+    "/supplies": (Role.RESIDENT, *FIELD_ROLES),
+    "/supplies/new": OFFICE_ROLES,
+    "/supplies/buy": (Role.RESIDENT, *FIELD_ROLES),
+    "/supplies/call": FIELD_ROLES,
+    "/supplies/deliveries": FIELD_ROLES,
+    "/supplies/errands": FIELD_ROLES,
 }
 
 

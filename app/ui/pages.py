@@ -3,7 +3,7 @@
 import reflex as rx
 
 from app.accounts.state import SessionState
-from app.ui.components import role_label, stat_tile, t
+from app.ui.components import action_tile, role_label, stat_tile, t
 from app.ui.layout import app_page
 from app.ui.state import HomeState
 
@@ -186,12 +186,26 @@ def _health_due() -> rx.Component:
     )
 
 
+def _supplies_tile() -> rx.Component:
+    """团购物资: residents order, staff and volunteers run buys, deliveries and errands."""
+    return rx.cond(
+        SessionState.user_role != "applicant",
+        rx.grid(
+            action_tile("shopping-basket", "supplies.title", "/supplies"),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+    )
+
+
 def home() -> rx.Component:
     return app_page(
         "/",
         "nav.home",
         _greeting(),
         _health_due(),
+        _supplies_tile(),
         _pending_residents(),
         _household(),
         _application(),
