@@ -11,7 +11,16 @@ from app.community.models import (
     Street,
     Unit,
 )
-from app.volunteers.models import Application
+from app.volunteers.models import (
+    Application,
+    Post,
+    Shift,
+    ShiftSignup,
+    Team,
+    TeamBuilding,
+    TeamMember,
+    Watcher,
+)
 
 __all__ = [
     "Application",
@@ -27,4 +36,11 @@ __all__ = [
     "Street",
     "Unit",
     "User",
+    "Post",
+    "Shift",
+    "ShiftSignup",
+    "Team",
+    "TeamBuilding",
+    "TeamMember",
+    "Watcher",
 ]
