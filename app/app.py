@@ -21,7 +21,8 @@ from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
 from app.volunteers import pages as volunteer_pages
-from app.volunteers.state import ApplicationsState, ApplyState
+from app.volunteers.state import ApplicationsState, ApplyState, DutyState, TeamsState
+from app.volunteers.state import RosterState as ShiftRosterState
 
 
 def _fast_pages(asgi: ASGIApp) -> ASGIApp:
@@ -100,6 +101,9 @@ PAGES = (
     ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
     ("/volunteer/apply", volunteer_pages.apply, "apply.title", ApplyState.load),
     ("/volunteers", volunteer_pages.applications, "applications.title", ApplicationsState.load),
+    ("/duty", volunteer_pages.duty, "duty.title", DutyState.load),
+    ("/volunteers/roster", volunteer_pages.roster_page, "shifts.title", ShiftRosterState.load),
+    ("/volunteers/teams", volunteer_pages.teams_page, "teams.title", TeamsState.load),
 )
 
 for route, page, title_key, load in PAGES:

@@ -18,6 +18,9 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/registry/audit": (Role.STAFF,),
     "/residents": (Role.STAFF,),
     "/volunteers": (Role.STAFF,),
+    "/duty": (Role.VOLUNTEER,),
+    "/volunteers/roster": (Role.STAFF,),
+    "/volunteers/teams": (Role.STAFF,),
 }
 
 

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from app.accounts.state import SessionState
-from app.ui.components import role_label, stat_tile, t
+from app.ui.components import action_tile, role_label, stat_tile, t
 from app.ui.layout import app_page
 from app.ui.state import HomeState
 
@@ -167,11 +167,31 @@ def _application() -> rx.Component:
     )
 
 
+def _roster_tiles() -> rx.Component:
+    """Volunteer rosters (issue 6): the volunteer's duty; the staff's roster and teams."""
+    return rx.match(
+        SessionState.user_role,
+        ("volunteer", action_tile("calendar-check", "duty.title", "/duty")),
+        (
+            "staff",
+            rx.grid(
+                action_tile("calendar-days", "shifts.title", "/volunteers/roster"),
+                action_tile("users", "teams.title", "/volunteers/teams"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
 def home() -> rx.Component:
     return app_page(
         "/",
         "nav.home",
         _greeting(),
+        _roster_tiles(),
         _pending_residents(),
         _household(),
         _application(),
