@@ -658,7 +658,8 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
         .order_by(Shift.starts_at, Post.id)
         .limit(60)
     ).all()
-    open_shifts = [_shift_view(s, p) for s, p in open_rows if s.id not in taken_ids]
+    # The next 20 a phone can scroll through; more would bury the check-in button's page.
+    open_shifts = [_shift_view(s, p) for s, p in open_rows if s.id not in taken_ids][:20]
     return MyDuty(
         team=team.name if team else "",
         leader=leader,

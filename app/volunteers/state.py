@@ -291,11 +291,21 @@ class DutyState(SessionState):
                 action(db, user, shift_id)
             except ServiceError as exc:
                 fields, text = self.describe(exc)
-                self.shift_errors = {str(shift_id): text or next(iter(fields.values()), "")}
-                self._refresh(db, user)
+                message = text or next(iter(fields.values()), "")
+                self.shift_errors = {str(shift_id): message}
+                # The message goes on the card tapped, which stays where it is (a refresh
+                # would drop a shift that just filled up, and the message with it).
+                self._mark(shift_id, message)
                 return None
             self._refresh(db, user)
         return rx.toast.success(self.tr(done_key))
+
+    def _mark(self, shift_id: int, message: str) -> None:
+        def marked(rows: list[ShiftRow]) -> list[ShiftRow]:
+            return [dataclasses.replace(r, error=message if r.id == shift_id else "") for r in rows]
+
+        self.upcoming, self.open_shifts = marked(self.upcoming), marked(self.open_shifts)
+        [self.current] = marked([self.current])
 
     @rx.event
     def sign_up(self, shift_id: int):

@@ -433,3 +433,25 @@ def test_hours_export_has_a_row_per_volunteer_and_per_shift(db, world):
     assert summary[1][4:6] == (1, 1)
     detail = list(book["值班记录"].values)
     assert detail[1][1] == "望江花园东门" and detail[1][4] == world.volunteer.name
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_the_demo_has_posts_shifts_for_this_week_a_team_and_watchers(db):
+    from app.accounts.models import User
+    from app.demo import load_demo
+
+    load_demo(db, scale=0.05)
+    volunteer = db.exec(select(User).where(User.mobile == "13900000001")).one()
+    mine = roster.my_duty(db, volunteer)
+    assert (mine.team, mine.leader) == ("第一小队", volunteer.name)
+    assert len(mine.teammates) == 2 and len(mine.watching) == 1
+    assert len(mine.upcoming) == 1
+    staff = db.exec(select(User).where(User.mobile == "13800000001")).one()
+    week = [
+        roster.roster_day(db, staff, staff.community_id, roster.today_local() + timedelta(days=d))
+        for d in range(7)
+    ]
+    assert all(len(day.posts) == 3 and day.unfilled > 0 for day in week)
+    assert _count(db, Watcher) == 6
