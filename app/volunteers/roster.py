@@ -480,6 +480,9 @@ def sign_up_shift(session: Session, actor: User | None, shift_id: int) -> ShiftS
     now = utcnow()
     if _aware(shift.ends_at) <= now:
         raise ServiceError("errors.shift_over")
+    # On PostgreSQL one volunteer's sign-ups queue on their user row, so two taps on two
+    # overlapping shifts cannot both pass the overlap check (SQLite ignores FOR UPDATE).
+    session.exec(select(User.id).where(User.id == actor.id).with_for_update())
     mine = session.exec(
         select(ShiftSignup.id).where(
             ShiftSignup.shift_id == shift.id, ShiftSignup.user_id == actor.id
