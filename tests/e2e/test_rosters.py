@@ -117,7 +117,7 @@ def test_staff_roster_a_shift_one_volunteer_takes_it_checks_in_and_staff_see_the
 def test_a_suspended_volunteer_is_sent_to_login_at_their_next_tap(
     app_server: "AppServer", new_context
 ):
-    server, mobile = app_server, "13900000014"  # of 清泉社区, whose staff is 13800000003
+    server, mobile = app_server, "13900000013"  # of 清泉社区, whose staff is 13800000003
     phone = new_context().new_page()
     log_in(phone, server, mobile)
     open_page(phone, server, "/duty")
