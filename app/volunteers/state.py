@@ -285,7 +285,8 @@ class DutyState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             if user is None:  # suspended or logged out since the page opened
-                self.notice = "login.required"
+                self.notice = self.refused_notice(db)
+                self.token = ""
                 return rx.redirect("/login")
             try:
                 action(db, user, shift_id)

@@ -133,6 +133,7 @@ def test_a_suspended_volunteer_is_sent_to_login_at_their_next_tap(
     # The phone still shows the page; its next tap finds the account gone.
     phone.get_by_role("button", name=re.compile(ZH["duty.sign_up"])).first.click()
     expect(phone).to_have_url(re.compile(r"/login/?$"))
+    expect(phone.get_by_text(ZH["errors.account_disabled"])).to_be_visible()
     staff.get_by_role("button", name=ZH["teams.reinstate"]).click()
     expect(staff.get_by_role("button", name=f"{ZH['teams.suspend']} {name}")).to_be_visible()
 

@@ -394,6 +394,7 @@ def test_a_suspended_volunteer_loses_every_open_session_and_their_future_places(
     service.suspend(db, world.staff, world.volunteer.id)
     assert accounts.user_for_token(db, phone) is None
     assert accounts.user_for_token(db, tablet) is None
+    assert accounts.account_disabled(db, phone)  # the login page says why
     with pytest.raises(ServiceError) as exc:
         accounts.login(db, world.volunteer.mobile, "Secret123", client="phone")
     assert exc.value.code == "errors.account_disabled"
