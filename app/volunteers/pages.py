@@ -551,7 +551,13 @@ def duty() -> rx.Component:
                 _line(
                     "badge-check",
                     "duty.roles",
-                    rx.hstack(_badges("duty", DutyState.duties, "jade"), wrap="wrap", spacing="1"),
+                    rx.cond(
+                        DutyState.duties.length() > 0,
+                        rx.hstack(
+                            _badges("duty", DutyState.duties, "jade"), wrap="wrap", spacing="1"
+                        ),
+                        rx.text(t("duty.none"), size="2"),
+                    ),
                 ),
                 rx.cond(
                     DutyState.watching.length() > 0,
