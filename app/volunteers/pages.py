@@ -669,7 +669,9 @@ def _day_picker() -> rx.Component:
         ),
         rx.input(
             type="date",
-            value=RosterState.day,
+            # Uncontrolled, remounted for each day shown (no debounced input to ship).
+            default_value=RosterState.day,
+            key=RosterState.day,
             on_change=RosterState.pick_day,
             size="3",
             flex="1",
