@@ -41,7 +41,8 @@ from app.ui import pages as ui_pages
 from app.ui.i18n import translate
 from app.ui.state import HomeState
 from app.volunteers import pages as volunteer_pages
-from app.volunteers.state import ApplicationsState, ApplyState
+from app.volunteers.state import ApplicationsState, ApplyState, DutyState, TeamsState
+from app.volunteers.state import RosterState as ShiftRosterState
 
 
 def _fast_pages(asgi: ASGIApp) -> ASGIApp:
@@ -141,6 +142,9 @@ PAGES = (
         DeliveriesState.load,
     ),
     ("/supplies/errands", supplies_pages.errands, "supplies.errands", ErrandsState.load),
+    ("/duty", volunteer_pages.duty, "duty.title", DutyState.load),
+    ("/volunteers/roster", volunteer_pages.roster_page, "shifts.title", ShiftRosterState.load),
+    ("/volunteers/teams", volunteer_pages.teams_page, "teams.title", TeamsState.load),
 )
 
 for route, page, title_key, load in PAGES:

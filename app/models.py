@@ -25,7 +25,16 @@ from app.screening.models import (
     Visit,
 )
 from app.supplies.models import BuyCompound, BuyItem, Errand, GroupBuy, OrderLine, SupplyOrder
-from app.volunteers.models import Application
+from app.volunteers.models import (
+    Application,
+    Post,
+    Shift,
+    ShiftSignup,
+    Team,
+    TeamBuilding,
+    TeamMember,
+    Watcher,
+)
 
 __all__ = [
     "Application",
@@ -48,14 +57,21 @@ __all__ = [
     "LoginSession",
     "OrderLine",
     "PersonCheck",
+    "Post",
     "QuarantinePlan",
     "Resident",
     "Round",
     "RoundBuilding",
     "Rules",
+    "Shift",
+    "ShiftSignup",
     "Street",
     "SupplyOrder",
+    "Team",
+    "TeamBuilding",
+    "TeamMember",
     "Unit",
     "User",
     "Visit",
+    "Watcher",
 ]

@@ -8,12 +8,13 @@ import inspect
 import itertools
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlmodel import select
 
 from app.accounts import service as accounts
+from app.accounts.models import Role
 from app.community import roster
 from app.community import service as community
 from app.community.models import Resident
@@ -22,7 +23,10 @@ from app.screening import service as screening
 from app.screening.models import FollowUp, QuarantinePlan
 from app.supplies import service as supplies
 from app.timeutil import utcnow
+from app.volunteers import roster as rosters
 from app.volunteers import service as volunteers
+from app.volunteers.models import Post, PostKind, Shift, ShiftSignup, Team, TeamMember
+from tests.conftest import add_user
 
 ROLES = ("anonymous", "resident", "volunteer", "staff", "street_staff", "admin")
 SERVICE_MODULES = {
@@ -32,9 +36,13 @@ SERVICE_MODULES = {
     "screening": screening,
     "supplies": supplies,
     "volunteers": volunteers,
+    "rosters": rosters,
 }
 
 Y, N = True, False
+# Volunteer rosters (issue 6): staff run them; volunteers take shifts.
+STAFF_ONLY = dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y)
+VOLUNTEER_ONLY = dict(anonymous=N, resident=N, volunteer=Y, staff=N, street_staff=N, admin=N)
 _mobiles = itertools.count(13500000000)
 
 
@@ -428,10 +436,125 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         ),
         dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
     ),
+    # ---- volunteer rosters: teams, posts, shifts, watchers, suspension (issue 6)
+    "rosters.create_post": (
+        lambda db, actor, w: rosters.create_post(
+            db,
+            actor,
+            w.community.id,
+            {"name": f"门岗{_fresh_mobile()}", "kind": "gate", "opens": "06:00", "closes": "22:00"},
+        ),
+        STAFF_ONLY,
+    ),
+    "rosters.posts": (
+        lambda db, actor, w: rosters.posts(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "rosters.create_shifts": (
+        lambda db, actor, w: rosters.create_shifts(
+            db,
+            actor,
+            {
+                "post_id": _roster_post(db, w).id,
+                "first_day": rosters.today_local() + timedelta(days=1),
+                "days": 2,
+                "start": "08:00",
+                "end": "12:00",
+                "capacity": 3,
+            },
+        ),
+        STAFF_ONLY,
+    ),
+    "rosters.roster_day": (
+        lambda db, actor, w: rosters.roster_day(db, actor, w.community.id, rosters.today_local()),
+        STAFF_ONLY,
+    ),
+    "rosters.sign_up_shift": (
+        lambda db, actor, w: rosters.sign_up_shift(db, actor, _roster_shift(db, w).id),
+        VOLUNTEER_ONLY,
+    ),
+    "rosters.drop_shift": (
+        lambda db, actor, w: rosters.drop_shift(db, actor, _roster_shift(db, w, signed=True).id),
+        VOLUNTEER_ONLY,
+    ),
+    "rosters.check_in": (
+        lambda db, actor, w: rosters.check_in(
+            db, actor, _roster_shift(db, w, starts_in=timedelta(minutes=10), signed=True).id
+        ),
+        VOLUNTEER_ONLY,
+    ),
+    "rosters.check_out": (
+        lambda db, actor, w: rosters.check_out(
+            db,
+            actor,
+            _roster_shift(db, w, starts_in=timedelta(hours=-1), signed=True, checked_in=True).id,
+        ),
+        VOLUNTEER_ONLY,
+    ),
+    "rosters.my_duty": (
+        lambda db, actor, w: rosters.my_duty(db, actor),
+        VOLUNTEER_ONLY,
+    ),
+    "rosters.create_team": (
+        lambda db, actor, w: rosters.create_team(
+            db, actor, w.community.id, {"name": f"小队{_fresh_mobile()}", "grid_id": w.grid.id}
+        ),
+        STAFF_ONLY,
+    ),
+    "rosters.add_member": (
+        lambda db, actor, w: rosters.add_member(db, actor, _team(db, w).id, _new_volunteer(db, w)),
+        STAFF_ONLY,
+    ),
+    "rosters.remove_member": (
+        lambda db, actor, w: rosters.remove_member(db, actor, *_team_with_member(db, w)),
+        STAFF_ONLY,
+    ),
+    "rosters.set_leader": (
+        lambda db, actor, w: rosters.set_leader(db, actor, *_team_with_member(db, w)),
+        STAFF_ONLY,
+    ),
+    "rosters.teams": (
+        lambda db, actor, w: rosters.teams(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "rosters.community_volunteers": (
+        lambda db, actor, w: rosters.community_volunteers(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "rosters.watchers": (
+        lambda db, actor, w: rosters.watchers(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "rosters.set_watcher": (
+        lambda db, actor, w: rosters.set_watcher(
+            db, actor, w.household.building_id, w.volunteer.id
+        ),
+        STAFF_ONLY,
+    ),
+    "rosters.export_hours": (
+        lambda db, actor, w: rosters.export_hours(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "volunteers.suspend": (
+        lambda db, actor, w: volunteers.suspend(db, actor, _new_volunteer(db, w)),
+        STAFF_ONLY,
+    ),
+    "volunteers.reinstate": (
+        lambda db, actor, w: volunteers.reinstate(db, actor, _new_volunteer(db, w)),
+        STAFF_ONLY,
+    ),
+    # ---- end of volunteer rosters
 }
 
 # Operations that act on one community, tried by a user of a community they do not run.
 OUT_OF_SCOPE = {
+    "rosters.create_post": "far_staff",
+    "rosters.create_shifts": "far_staff",
+    "rosters.roster_day": "far_staff",
+    "rosters.add_member": "far_staff",
+    "rosters.set_watcher": "far_staff",
+    "rosters.export_hours": "far_staff",
+    "volunteers.suspend": "far_staff",
     "volunteers.pending_applications": "far_staff",
     "volunteers.decide": "far_staff",
     "community.grid_volunteers": "far_staff",
@@ -490,6 +613,64 @@ def _sign_up(world) -> dict:
         "healthy": True,
         "consent": True,
     }
+
+
+# ---- volunteer rosters: the rows an operation acts on, made fresh for each call
+
+
+def _roster_post(db, world) -> Post:
+    post = Post(
+        community_id=world.community.id,
+        name=f"岗点{_fresh_mobile()}",
+        kind=PostKind.GATE,
+        opens=time(0, 0),
+        closes=time(23, 59),
+    )
+    db.add(post)
+    db.commit()
+    return post
+
+
+def _roster_shift(db, world, starts_in=timedelta(days=1), signed=False, checked_in=False) -> Shift:
+    starts = utcnow() + starts_in
+    shift = Shift(
+        post_id=_roster_post(db, world).id,
+        community_id=world.community.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        capacity=3,
+        taken=1 if signed else 0,
+    )
+    db.add(shift)
+    db.flush()
+    if signed:
+        db.add(
+            ShiftSignup(
+                shift_id=shift.id,
+                user_id=world.volunteer.id,
+                checked_in_at=utcnow() if checked_in else None,
+            )
+        )
+    db.commit()
+    return shift
+
+
+def _new_volunteer(db, world) -> int:
+    return add_user(db, _fresh_mobile(), Role.VOLUNTEER, world.community).id
+
+
+def _team(db, world) -> Team:
+    team = Team(community_id=world.community.id, name=f"小队{_fresh_mobile()}")
+    db.add(team)
+    db.commit()
+    return team
+
+
+def _team_with_member(db, world) -> tuple[int, int]:
+    team, user_id = _team(db, world), _new_volunteer(db, world)
+    db.add(TeamMember(team_id=team.id, user_id=user_id))
+    db.commit()
+    return team.id, user_id
 
 
 def _member(db, world) -> int:

@@ -205,6 +205,17 @@ def session_expired(session: Session, token: str) -> bool:
     return row is not None and row.expires_at <= utcnow()
 
 
+def account_disabled(session: Session, token: str) -> bool:
+    """True when the token's session is still open but its account was disabled (a suspended
+    volunteer): to tell them why they are logged out."""
+    row = session.exec(
+        select(User.is_active)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _hash_token(token), LoginSession.expires_at > utcnow())
+    ).first()
+    return row is False
+
+
 def logout(session: Session, token: str) -> None:
     session.exec(delete(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
     session.commit()

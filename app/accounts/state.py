@@ -57,8 +57,7 @@ class SessionState(rx.State):
         self.allowed_route = self.forbidden_route = ""
         user = self.actor(db)
         if user is None:
-            expired = bool(self.token) and service.session_expired(db, self.token)
-            self.notice = "login.expired" if expired else "login.required"
+            self.notice = self.refused_notice(db)
             self.token = ""
             return None
         self.user_name, self.user_mobile, self.user_role = user.name, user.mobile, user.role.value
@@ -71,6 +70,14 @@ class SessionState(rx.State):
             return None
         self.allowed_route = route
         return user
+
+    def refused_notice(self, db: Session) -> str:
+        """Why this tab's token no longer resolves: expired, account disabled, or no login."""
+        if self.token and service.session_expired(db, self.token):
+            return "login.expired"
+        if self.token and service.account_disabled(db, self.token):
+            return "errors.account_disabled"
+        return "login.required"
 
     def bounce(self):
         """Where a refused page load goes: login if not logged in, else stay on the notice."""

@@ -31,6 +31,9 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/supplies/call": FIELD_ROLES,
     "/supplies/deliveries": FIELD_ROLES,
     "/supplies/errands": FIELD_ROLES,
+    "/duty": (Role.VOLUNTEER,),
+    "/volunteers/roster": (Role.STAFF,),
+    "/volunteers/teams": (Role.STAFF,),
 }
 
 

@@ -199,6 +199,25 @@ def _supplies_tile() -> rx.Component:
     )
 
 
+def _roster_tiles() -> rx.Component:
+    """Volunteer rosters (issue 6): the volunteer's duty; the staff's roster and teams."""
+    return rx.match(
+        SessionState.user_role,
+        ("volunteer", action_tile("calendar-check", "duty.title", "/duty")),
+        (
+            "staff",
+            rx.grid(
+                action_tile("calendar-days", "shifts.title", "/volunteers/roster"),
+                action_tile("users", "teams.title", "/volunteers/teams"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
 def home() -> rx.Component:
     return app_page(
         "/",
@@ -206,6 +225,7 @@ def home() -> rx.Component:
         _greeting(),
         _health_due(),
         _supplies_tile(),
+        _roster_tiles(),
         _pending_residents(),
         _household(),
         _application(),

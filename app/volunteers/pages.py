@@ -6,13 +6,27 @@ from app.ui.components import (
     field_error,
     form_message,
     primary_button,
+    section_heading,
     select_field,
+    stat_tile,
     t,
     text_field,
 )
 from app.ui.layout import app_page, public_page
-from app.volunteers.models import Availability, Duty, Skill
-from app.volunteers.state import ApplicationCard, ApplicationsState, ApplyState
+from app.volunteers.models import Availability, Duty, PostKind, Skill
+from app.volunteers.state import (
+    ApplicationCard,
+    ApplicationsState,
+    ApplyState,
+    DutyState,
+    PostCard,
+    RosterState,
+    ShiftRow,
+    TeamCard,
+    TeamsState,
+    VolunteerLine,
+    WatcherLine,
+)
 
 
 def _checks(prefix: str, label_key: str, values, errors_name: str | None = None) -> rx.Component:
@@ -348,4 +362,716 @@ def applications() -> rx.Component:
             rx.text(t("applications.empty"), color_scheme="gray"),
         ),
         _decline_sheet(),
+    )
+
+
+# ---------------------------------------------------------------- rosters
+
+
+def _kind(value: rx.Var) -> rx.Component:
+    return rx.match(value, *[(k.value, t(f"post_kind.{k.value}")) for k in PostKind], value)
+
+
+def _shift_error(row: ShiftRow) -> rx.Component:
+    return rx.cond(
+        row.error != "",
+        rx.text(row.error, color=rx.color("red", 11), size="2", role="alert"),
+    )
+
+
+def _places_left(row: ShiftRow) -> rx.Component:
+    return rx.badge(
+        row.taken.to_string() + " / " + row.capacity.to_string(),
+        color_scheme=rx.cond(row.full, "jade", "orange"),
+        variant="soft",
+        size="2",
+    )
+
+
+def _current_shift() -> rx.Component:
+    row = DutyState.current
+    return rx.cond(
+        row.id != 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("shield-check", size=22, color=rx.color("accent", 10)),
+                    rx.text(t("duty.now"), weight="bold", size="3"),
+                    rx.spacer(),
+                    rx.cond(
+                        row.checked_in,
+                        rx.badge(t("duty.on_duty"), color_scheme="jade", size="2"),
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                rx.text(row.post, size="5", weight="bold"),
+                rx.text(row.day, " ", row.starts, "–", row.ends, size="3"),
+                rx.cond(
+                    row.checked_in,
+                    rx.button(
+                        rx.icon("log-out", size=18),
+                        t("duty.check_out"),
+                        size="4",
+                        width="100%",
+                        color_scheme="orange",
+                        on_click=DutyState.check_out,
+                    ),
+                    rx.button(
+                        rx.icon("log-in", size=18),
+                        t("duty.check_in"),
+                        size="4",
+                        width="100%",
+                        on_click=DutyState.check_in,
+                    ),
+                ),
+                _shift_error(row),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            class_name="duty-now",
+        ),
+    )
+
+
+def _my_shift(row: ShiftRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.text(row.post, weight="bold", size="3"),
+                    rx.text(row.day, " ", row.starts, "–", row.ends, size="2"),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                rx.button(
+                    t("duty.drop"),
+                    variant="soft",
+                    color_scheme="gray",
+                    size="3",
+                    min_height="44px",
+                    on_click=DutyState.drop(row.id),
+                    aria_label=t("duty.drop") + " " + row.post + " " + row.day + " " + row.starts,
+                ),
+                align="center",
+                width="100%",
+            ),
+            _shift_error(row),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _open_shift(row: ShiftRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.text(row.post, weight="bold", size="3"),
+                    rx.hstack(
+                        rx.text(row.day, " ", row.starts, "–", row.ends, size="2"),
+                        _places_left(row),
+                        align="center",
+                        spacing="2",
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.button(
+                    t("duty.sign_up"),
+                    size="3",
+                    min_height="44px",
+                    on_click=DutyState.sign_up(row.id),
+                    aria_label=t("duty.sign_up")
+                    + " "
+                    + row.post
+                    + " "
+                    + row.day
+                    + " "
+                    + row.starts,
+                ),
+                align="center",
+                width="100%",
+            ),
+            _shift_error(row),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="open-shift",
+    )
+
+
+def _line(icon: str, label_key: str, value: rx.Component | rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon(icon, size=16, color=rx.color("gray", 10)),
+        rx.text(t(label_key), size="2", color_scheme="gray", min_width="4.5rem"),
+        rx.box(value, flex="1"),
+        align="center",
+        width="100%",
+    )
+
+
+def _chips(values: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.foreach(values, lambda v: rx.badge(v, variant="surface", color_scheme="gray")),
+        wrap="wrap",
+        spacing="1",
+    )
+
+
+def _or_none(value: rx.Var) -> rx.Component:
+    return rx.cond(value != "", rx.text(value, size="2"), rx.text(t("duty.none"), size="2"))
+
+
+def duty() -> rx.Component:
+    return app_page(
+        "/duty",
+        "duty.title",
+        _current_shift(),
+        rx.grid(
+            stat_tile(t("duty.hours"), DutyState.hours),
+            stat_tile(t("duty.upcoming_count"), DutyState.upcoming.length().to_string()),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                _line("users", "duty.team", _or_none(DutyState.team)),
+                _line("star", "duty.leader", _or_none(DutyState.leader)),
+                rx.cond(
+                    DutyState.teammates.length() > 0,
+                    _line("user", "duty.teammates", _chips(DutyState.teammates)),
+                ),
+                _line("map", "duty.grid", _or_none(DutyState.grid)),
+                _line(
+                    "badge-check",
+                    "duty.roles",
+                    rx.cond(
+                        DutyState.duties.length() > 0,
+                        rx.hstack(
+                            _badges("duty", DutyState.duties, "jade"), wrap="wrap", spacing="1"
+                        ),
+                        rx.text(t("duty.none"), size="2"),
+                    ),
+                ),
+                rx.cond(
+                    DutyState.watching.length() > 0,
+                    _line("eye", "duty.watching", _chips(DutyState.watching)),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        section_heading("duty.upcoming"),
+        rx.cond(
+            DutyState.upcoming.length() > 0,
+            rx.vstack(rx.foreach(DutyState.upcoming, _my_shift), spacing="2", width="100%"),
+            rx.text(t("duty.no_upcoming"), size="2", color_scheme="gray"),
+        ),
+        section_heading("duty.open"),
+        rx.text(t("duty.open_hint"), size="2", color_scheme="gray"),
+        rx.cond(
+            DutyState.open_shifts.length() > 0,
+            rx.vstack(rx.foreach(DutyState.open_shifts, _open_shift), spacing="2", width="100%"),
+            rx.text(t("duty.no_open"), size="2", color_scheme="gray"),
+        ),
+    )
+
+
+def _roster_errors(name: str) -> rx.Var:
+    return rx.cond(RosterState.form == name, RosterState.errors, {})
+
+
+def _roster_shift(row: ShiftRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(row.starts, "–", row.ends, weight="bold", size="2"),
+            _places_left(row),
+            spacing="1",
+            min_width="6.5rem",
+        ),
+        rx.vstack(
+            rx.cond(
+                row.names.length() > 0,
+                rx.hstack(
+                    rx.foreach(
+                        row.names,
+                        lambda name: rx.badge(
+                            name,
+                            color_scheme=rx.cond(row.on_duty.contains(name), "jade", "gray"),
+                            variant=rx.cond(row.on_duty.contains(name), "solid", "surface"),
+                        ),
+                    ),
+                    wrap="wrap",
+                    spacing="1",
+                ),
+            ),
+            rx.cond(
+                ~row.full,
+                rx.text(
+                    t("shifts.short"),
+                    (row.capacity - row.taken).to_string(),
+                    t("shifts.people"),
+                    size="1",
+                    color=rx.color("orange", 11),
+                    weight="medium",
+                ),
+            ),
+            spacing="1",
+            flex="1",
+        ),
+        align="start",
+        width="100%",
+        padding="0.5rem",
+        border_radius="0.5rem",
+        class_name=rx.cond(row.full, "shift-row", "shift-row unfilled"),
+    )
+
+
+def _post_card(post: PostCard) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(post.name, weight="bold", size="4"),
+                rx.badge(_kind(post.kind), variant="soft"),
+                rx.spacer(),
+                rx.text(post.hours, size="1", color_scheme="gray"),
+                align="center",
+                width="100%",
+            ),
+            rx.cond(post.place != "", rx.text(post.place, size="2", color_scheme="gray")),
+            rx.cond(
+                post.shifts.length() > 0,
+                rx.vstack(rx.foreach(post.shifts, _roster_shift), spacing="1", width="100%"),
+                rx.text(t("shifts.no_shifts"), size="2", color_scheme="gray"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _day_picker() -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("chevron-left"),
+            size="3",
+            variant="soft",
+            on_click=RosterState.step_day(-1),
+            aria_label=t("shifts.prev_day"),
+        ),
+        rx.input(
+            type="date",
+            # Uncontrolled, remounted for each day shown (no debounced input to ship).
+            default_value=RosterState.day,
+            key=RosterState.day,
+            on_change=RosterState.pick_day,
+            size="3",
+            flex="1",
+            aria_label=t("shifts.day"),
+        ),
+        rx.icon_button(
+            rx.icon("chevron-right"),
+            size="3",
+            variant="soft",
+            on_click=RosterState.step_day(1),
+            aria_label=t("shifts.next_day"),
+        ),
+        width="100%",
+        align="center",
+        class_name="bulk-bar",
+    )
+
+
+def _sheet(name: str, title_key: str, *fields: rx.Component, submit, key: str) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t(title_key)),
+            rx.form(
+                rx.vstack(
+                    *fields,
+                    field_error(_roster_errors(name), "_"),
+                    rx.hstack(
+                        rx.button(
+                            t("common.cancel"),
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            size="4",
+                            flex="1",
+                            on_click=RosterState.set_sheet_open(False),
+                        ),
+                        rx.button(t("shifts.save"), type="submit", size="4", flex="2"),
+                        width="100%",
+                        spacing="3",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=submit,
+                reset_on_submit=False,
+                key=key,
+            ),
+            class_name="sheet",
+            on_open_auto_focus=rx.prevent_default,
+        ),
+        open=RosterState.sheet == name,
+        on_open_change=RosterState.set_sheet_open,
+    )
+
+
+def _post_sheet() -> rx.Component:
+    errors = _roster_errors("post")
+    return _sheet(
+        "post",
+        "shifts.new_post",
+        text_field("name", "shifts.post_name", errors, placeholder_key="shifts.post_name_hint"),
+        select_field(
+            "kind",
+            "shifts.post_kind",
+            errors,
+            [(k.value, t(f"post_kind.{k.value}")) for k in PostKind],
+            default="gate",
+        ),
+        text_field("place", "shifts.post_place", errors),
+        rx.grid(
+            text_field("opens", "shifts.opens", errors, type="time", default_value="06:00"),
+            text_field("closes", "shifts.closes", errors, type="time", default_value="22:00"),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+        submit=RosterState.create_post,
+        key="post-" + RosterState.saved.to_string(),
+    )
+
+
+def _shifts_sheet() -> rx.Component:
+    errors = _roster_errors("shifts")
+    return _sheet(
+        "shifts",
+        "shifts.new_shifts",
+        select_field(
+            "post_id",
+            "shifts.post",
+            errors,
+            RosterState.post_options,
+            placeholder_key="shifts.choose_post",
+        ),
+        rx.grid(
+            text_field(
+                "first_day", "shifts.first_day", errors, type="date", default_value=RosterState.day
+            ),
+            text_field(
+                "days",
+                "shifts.days",
+                errors,
+                type="number",
+                default_value="1",
+                hint_key="shifts.days_hint",
+                input_mode="numeric",
+            ),
+            text_field("start", "shifts.start", errors, type="time", default_value="08:00"),
+            text_field("end", "shifts.end", errors, type="time", default_value="12:00"),
+            text_field(
+                "capacity",
+                "shifts.capacity",
+                errors,
+                type="number",
+                default_value="3",
+                input_mode="numeric",
+            ),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+        submit=RosterState.create_shifts,
+        key="shifts-" + RosterState.saved.to_string(),
+    )
+
+
+def roster_page() -> rx.Component:
+    return app_page(
+        "/volunteers/roster",
+        "shifts.title",
+        _day_picker(),
+        rx.grid(
+            rx.button(
+                rx.icon("calendar-plus", size=18),
+                t("shifts.new_shifts"),
+                size="3",
+                min_height="44px",
+                on_click=RosterState.open_sheet("shifts"),
+            ),
+            rx.button(
+                rx.icon("map-pin-plus", size=18),
+                t("shifts.new_post"),
+                size="3",
+                variant="soft",
+                min_height="44px",
+                on_click=RosterState.open_sheet("post"),
+            ),
+            columns="2",
+            spacing="2",
+            width="100%",
+        ),
+        rx.cond(
+            RosterState.unfilled > 0,
+            rx.callout(
+                t("shifts.unfilled") + RosterState.unfilled.to_string(),
+                icon="triangle-alert",
+                color_scheme="orange",
+                width="100%",
+            ),
+        ),
+        rx.card(
+            rx.vstack(
+                rx.text(t("shifts.on_duty_now"), weight="bold"),
+                rx.cond(
+                    RosterState.on_duty.length() > 0,
+                    rx.vstack(
+                        rx.foreach(
+                            RosterState.on_duty,
+                            lambda d: rx.hstack(
+                                rx.icon("circle-check", size=16, color=rx.color("jade", 10)),
+                                rx.text(d[0], weight="medium", size="2"),
+                                rx.text(d[1], size="2", color_scheme="gray"),
+                                rx.spacer(),
+                                rx.text(t("shifts.since"), d[2], size="1", color_scheme="gray"),
+                                align="center",
+                                width="100%",
+                            ),
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.text(t("shifts.nobody_on_duty"), size="2", color_scheme="gray"),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            class_name="on-duty",
+        ),
+        rx.cond(
+            RosterState.posts.length() > 0,
+            rx.vstack(rx.foreach(RosterState.posts, _post_card), spacing="3", width="100%"),
+            rx.text(t("shifts.no_posts"), color_scheme="gray"),
+        ),
+        rx.hstack(
+            rx.button(
+                rx.icon("download", size=18),
+                t("shifts.export"),
+                variant="soft",
+                size="3",
+                min_height="44px",
+                on_click=RosterState.export,
+            ),
+            rx.link(t("teams.title"), href="/volunteers/teams", size="3"),
+            justify="between",
+            align="center",
+            width="100%",
+        ),
+        _post_sheet(),
+        _shifts_sheet(),
+    )
+
+
+def _team_errors(name: rx.Var | str) -> rx.Var:
+    return rx.cond(TeamsState.form == name, TeamsState.errors, {})
+
+
+def _volunteer_select(value, on_change, label: rx.Var, none_key: str | None = None):
+    items = [rx.select.item(t(none_key), value="none")] if none_key else []
+    return rx.select.root(
+        rx.select.trigger(placeholder=t("teams.choose_volunteer"), width="100%", aria_label=label),
+        rx.select.content(
+            *items,
+            rx.foreach(TeamsState.volunteer_options, lambda o: rx.select.item(o[1], value=o[0])),
+        ),
+        value=value,
+        on_change=on_change,
+        size="3",
+    )
+
+
+def _team_card(team: TeamCard) -> rx.Component:
+    errors = _team_errors("member-" + team.id.to_string())
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(team.name, weight="bold", size="4"),
+                rx.spacer(),
+                rx.cond(team.grid != "", rx.badge(team.grid, variant="soft")),
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                team.buildings.length() > 0,
+                _chips(team.buildings),
+            ),
+            rx.foreach(
+                team.members,
+                lambda m: rx.hstack(
+                    rx.icon(
+                        rx.cond(m[0] == team.leader_id, "star", "user"),
+                        size=16,
+                    ),
+                    rx.text(m[1], size="3"),
+                    rx.cond(
+                        m[0] == team.leader_id,
+                        rx.badge(t("teams.leader"), color_scheme="jade"),
+                    ),
+                    rx.spacer(),
+                    rx.cond(
+                        m[0] != team.leader_id,
+                        rx.button(
+                            t("teams.make_leader"),
+                            size="2",
+                            variant="soft",
+                            on_click=TeamsState.set_leader(team.id, m[0]),
+                        ),
+                    ),
+                    rx.button(
+                        t("teams.remove"),
+                        size="2",
+                        variant="ghost",
+                        color_scheme="red",
+                        on_click=TeamsState.remove_member(team.id, m[0]),
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+            ),
+            _volunteer_select(
+                "",
+                lambda v: TeamsState.add_member(team.id, v),
+                t("teams.add_member"),
+            ),
+            field_error(errors, "user_id"),
+            field_error(errors, "_"),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _watcher_line(line: WatcherLine) -> rx.Component:
+    errors = _team_errors("watcher-" + line.building_id.to_string())
+    return rx.vstack(
+        rx.hstack(
+            rx.text(line.building, size="2", min_width="7rem"),
+            rx.box(
+                _volunteer_select(
+                    line.user_id,
+                    lambda v: TeamsState.set_watcher(line.building_id, v),
+                    t("teams.watcher") + " " + line.building,
+                    none_key="teams.no_watcher",
+                ),
+                flex="1",
+            ),
+            align="center",
+            width="100%",
+        ),
+        field_error(errors, "user_id"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _volunteer_line(v: VolunteerLine) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(
+                v.name,
+                weight="medium",
+                size="3",
+                color=rx.cond(v.suspended, rx.color("gray", 9), rx.color("gray", 12)),
+            ),
+            rx.text(
+                v.mobile,
+                " · ",
+                rx.cond(v.team != "", v.team, t("teams.no_team")),
+                " · ",
+                v.hours,
+                t("teams.hours_unit"),
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.cond(
+            v.suspended,
+            rx.button(
+                t("teams.reinstate"),
+                size="2",
+                variant="soft",
+                on_click=TeamsState.reinstate(v.id),
+            ),
+            rx.button(
+                t("teams.suspend"),
+                size="2",
+                variant="soft",
+                color_scheme="red",
+                on_click=TeamsState.suspend(v.id),
+                aria_label=t("teams.suspend") + " " + v.name,
+            ),
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def teams_page() -> rx.Component:
+    errors = _team_errors("team")
+    return app_page(
+        "/volunteers/teams",
+        "teams.title",
+        section_heading("teams.teams"),
+        rx.foreach(TeamsState.teams, _team_card),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(t("teams.new_team"), size="3", as_="h3"),
+                    text_field("name", "teams.name", errors, placeholder_key="teams.name_hint"),
+                    select_field(
+                        "grid_id",
+                        "teams.grid",
+                        errors,
+                        TeamsState.grid_options,
+                        placeholder_key="teams.choose_grid",
+                    ),
+                    primary_button(t("teams.create"), type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=TeamsState.create_team,
+                reset_on_submit=False,
+                key=TeamsState.saved.to_string(),
+            ),
+            width="100%",
+        ),
+        section_heading("teams.watchers"),
+        rx.text(t("teams.watchers_hint"), size="2", color_scheme="gray"),
+        rx.card(
+            rx.vstack(rx.foreach(TeamsState.watchers, _watcher_line), spacing="2", width="100%"),
+            width="100%",
+        ),
+        section_heading("teams.volunteers"),
+        rx.text(t("teams.suspend_hint"), size="2", color_scheme="gray"),
+        rx.card(
+            rx.vstack(
+                rx.foreach(TeamsState.volunteers, _volunteer_line), spacing="3", width="100%"
+            ),
+            width="100%",
+        ),
     )

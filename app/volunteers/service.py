@@ -24,6 +24,7 @@ from app.community.service import mask_mobile
 from app.errors import InvalidInput, ServiceError, parse
 from app.timeutil import format_local, utcnow
 from app.volunteers.models import Application, ApplicationStatus, Availability, Duty, Skill
+from app.volunteers.roster import release_future_shifts
 
 STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 # Accounts that become volunteers when approved (staff who volunteer keep their role).
@@ -259,3 +260,32 @@ def list_compounds(session: Session, community_id: int) -> list[tuple[int, str]]
             .order_by(Compound.id)
         ).all()
     )
+
+
+def _community_volunteer(session: Session, actor: User | None, user_id: int) -> User:
+    actor = require_role(actor, *STAFF_ROLES)
+    volunteer = session.get(User, user_id)
+    if volunteer is None or volunteer.role != Role.VOLUNTEER:
+        raise ServiceError("errors.not_found")
+    require_community(session, actor, volunteer.community_id)
+    return volunteer
+
+
+def suspend(session: Session, actor: User | None, user_id: int) -> User:
+    """Take a volunteer off duty at once: the account stops resolving, so every open session
+    loses access at its next event (and the login says the account is disabled); the places
+    they held on shifts not yet started are given back."""
+    volunteer = _community_volunteer(session, actor, user_id)
+    volunteer.is_active = False
+    session.add(volunteer)
+    release_future_shifts(session, volunteer.id)
+    session.commit()
+    return volunteer
+
+
+def reinstate(session: Session, actor: User | None, user_id: int) -> User:
+    volunteer = _community_volunteer(session, actor, user_id)
+    volunteer.is_active = True
+    session.add(volunteer)
+    session.commit()
+    return volunteer

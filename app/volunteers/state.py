@@ -2,15 +2,18 @@
 
 import asyncio
 import dataclasses
+from datetime import date, timedelta
 
 import reflex as rx
 
 from app.accounts import service as accounts
 from app.accounts.state import SessionState
+from app.community import service as community_service
 from app.community.service import list_communities
 from app.db import session_scope
 from app.errors import ServiceError
-from app.volunteers import service
+from app.timeutil import to_local, utcnow
+from app.volunteers import roster, service
 from app.volunteers.models import Availability, Duty, Skill
 
 
@@ -185,3 +188,405 @@ class ApplicationsState(SessionState):
             self._refresh(db, user)
         key = "applications.approved" if approve else "applications.declined"
         return rx.toast.success(self.tr(key, count=count))
+
+
+# ---------------------------------------------------------------- rosters
+
+
+@dataclasses.dataclass
+class ShiftRow:
+    id: int
+    post: str
+    day: str
+    starts: str
+    ends: str
+    capacity: int
+    taken: int
+    names: list[str]
+    on_duty: list[str]
+    checked_in: bool
+    checked_out: bool
+    full: bool
+    error: str = ""
+
+
+@dataclasses.dataclass
+class PostCard:
+    id: int
+    name: str
+    kind: str
+    place: str
+    hours: str
+    shifts: list[ShiftRow]
+
+
+def _shift_row(view: roster.ShiftView, error: str = "") -> ShiftRow:
+    return ShiftRow(
+        id=view.id,
+        post=view.post,
+        day=view.day[5:],
+        starts=view.starts,
+        ends=view.ends,
+        capacity=view.capacity,
+        taken=view.taken,
+        names=list(view.names),
+        on_duty=list(view.on_duty),
+        checked_in=view.checked_in,
+        checked_out=view.checked_out,
+        full=view.taken >= view.capacity,
+        error=error,
+    )
+
+
+_EMPTY_SHIFT = ShiftRow(0, "", "", "", "", 0, 0, [], [], False, False, False)
+
+
+class DutyState(SessionState):
+    """我的值班: a volunteer's team, grid, roles, shifts to take, and check-in on duty."""
+
+    team: str = ""
+    leader: str = ""
+    teammates: list[str] = []
+    grid: str = ""
+    duties: list[str] = []
+    watching: list[str] = []
+    current: ShiftRow = _EMPTY_SHIFT
+    upcoming: list[ShiftRow] = []
+    open_shifts: list[ShiftRow] = []
+    hours: str = "0"
+    # A refused action's message, shown on the card of the shift it was about.
+    shift_errors: dict[str, str] = {}
+
+    def _refresh(self, db, user) -> None:
+        mine = roster.my_duty(db, user)
+        self.team, self.leader, self.teammates = mine.team, mine.leader, list(mine.teammates)
+        self.grid, self.duties, self.watching = mine.grid, list(mine.duties), list(mine.watching)
+        errors = self.shift_errors
+        self.current = (
+            _shift_row(mine.current, errors.get(str(mine.current.id), ""))
+            if mine.current
+            else _EMPTY_SHIFT
+        )
+        self.upcoming = [_shift_row(s, errors.get(str(s.id), "")) for s in mine.upcoming]
+        self.open_shifts = [_shift_row(s, errors.get(str(s.id), "")) for s in mine.open_shifts]
+        self.hours = f"{mine.hours:g}"
+
+    @rx.event
+    def load(self):
+        self.shift_errors = {}
+        with session_scope() as db:
+            user = self.enter(db, "/duty")
+            if user is None:
+                return self.bounce()
+            self._refresh(db, user)
+
+    def _act(self, action, shift_id: int, done_key: str):
+        self.shift_errors = {}
+        with session_scope() as db:
+            user = self.actor(db)
+            if user is None:  # suspended or logged out since the page opened
+                self.notice = self.refused_notice(db)
+                self.token = ""
+                return rx.redirect("/login")
+            try:
+                action(db, user, shift_id)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                message = text or next(iter(fields.values()), "")
+                self.shift_errors = {str(shift_id): message}
+                # The message goes on the card tapped, which stays where it is (a refresh
+                # would drop a shift that just filled up, and the message with it).
+                self._mark(shift_id, message)
+                return None
+            self._refresh(db, user)
+        return rx.toast.success(self.tr(done_key))
+
+    def _mark(self, shift_id: int, message: str) -> None:
+        def marked(rows: list[ShiftRow]) -> list[ShiftRow]:
+            return [dataclasses.replace(r, error=message if r.id == shift_id else "") for r in rows]
+
+        self.upcoming, self.open_shifts = marked(self.upcoming), marked(self.open_shifts)
+        [self.current] = marked([self.current])
+
+    @rx.event
+    def sign_up(self, shift_id: int):
+        return self._act(roster.sign_up_shift, shift_id, "duty.signed_up")
+
+    @rx.event
+    def drop(self, shift_id: int):
+        return self._act(roster.drop_shift, shift_id, "duty.dropped")
+
+    @rx.event
+    def check_in(self):
+        return self._act(roster.check_in, self.current.id, "duty.checked_in")
+
+    @rx.event
+    def check_out(self):
+        return self._act(roster.check_out, self.current.id, "duty.checked_out")
+
+
+class RosterState(SessionState):
+    """排班: one day of the community's roster, by post, and the forms that fill it."""
+
+    day: str = ""  # ISO date, local
+    posts: list[PostCard] = []
+    unfilled: int = 0
+    on_duty: list[tuple[str, str, str]] = []  # (name, post, since)
+    post_options: list[tuple[str, str]] = []
+    errors: dict[str, str] = {}
+    form: str = ""  # which form reported `errors`: post, shifts
+    sheet: str = ""  # the open sheet: "", post, shifts
+    saved: int = 0
+
+    def _refresh(self, db, user) -> None:
+        view = roster.roster_day(db, user, user.community_id, date.fromisoformat(self.day))
+        self.posts = [
+            PostCard(
+                p.post.id,
+                p.post.name,
+                p.post.kind,
+                p.post.place,
+                p.post.hours,
+                [_shift_row(s) for s in p.shifts],
+            )
+            for p in view.posts
+        ]
+        self.unfilled = view.unfilled
+        self.on_duty = [(d.name, d.post, d.since) for d in view.on_duty]
+        self.post_options = [(str(p.post.id), p.post.name) for p in view.posts]
+
+    @rx.event
+    def load(self):
+        self.errors, self.form, self.sheet = {}, "", ""
+        with session_scope() as db:
+            user = self.enter(db, "/volunteers/roster")
+            if user is None:
+                return self.bounce()
+            self.day = roster.today_local().isoformat()
+            self._refresh(db, user)
+
+    def _show(self, day: date):
+        self.day = day.isoformat()
+        with session_scope() as db:
+            user = self.actor(db)
+            if user is None:
+                return rx.redirect("/login")
+            self._refresh(db, user)
+
+    @rx.event
+    def pick_day(self, value: str):
+        try:
+            return self._show(date.fromisoformat(value))
+        except ValueError:
+            return None
+
+    @rx.event
+    def step_day(self, days: int):
+        return self._show(date.fromisoformat(self.day) + timedelta(days=days))
+
+    @rx.event
+    def open_sheet(self, name: str):
+        self.sheet, self.errors, self.form = name, {}, ""
+
+    @rx.event
+    def set_sheet_open(self, is_open: bool):
+        if not is_open:
+            self.sheet = ""
+
+    def _run(self, form_name: str, action, done_key: str):
+        self.errors, self.form = {}, form_name
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                outcome = action(db, user)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                return None
+            self._refresh(db, user)
+        self.saved += 1
+        self.sheet = ""
+        count = len(outcome) if isinstance(outcome, list) else 1
+        return rx.toast.success(self.tr(done_key, count=count))
+
+    @rx.event
+    def create_post(self, form: dict):
+        data = {k: str(form.get(k, "")) for k in ("name", "kind", "place", "opens", "closes")}
+        return self._run(
+            "post",
+            lambda db, user: roster.create_post(db, user, user.community_id, data),
+            "roster.post_saved",
+        )
+
+    @rx.event
+    def create_shifts(self, form: dict):
+        data = {
+            "post_id": form.get("post_id") or None,
+            "first_day": form.get("first_day") or None,
+            "days": form.get("days") or 1,
+            "start": str(form.get("start", "")),
+            "end": str(form.get("end", "")),
+            "capacity": form.get("capacity") or None,
+        }
+        outcome = self._run(
+            "shifts", lambda db, user: roster.create_shifts(db, user, data), "roster.shifts_saved"
+        )
+        if self.form == "shifts" and not self.errors and data["first_day"]:
+            # Show the first day of what was just created.
+            self.day = str(data["first_day"])
+            with session_scope() as db:
+                self._refresh(db, self.actor(db))
+        return outcome
+
+    @rx.event
+    def export(self):
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                data = roster.export_hours(db, user, user.community_id if user else 0)
+            except ServiceError as exc:
+                return rx.toast.error(self.tr(exc.code, **exc.params))
+            place = self.place
+        stamp = to_local(utcnow()).strftime("%Y%m%d")
+        return rx.download(data=data, filename=f"志愿服务时长-{place}-{stamp}.xlsx")
+
+
+@dataclasses.dataclass
+class TeamCard:
+    id: int
+    name: str
+    leader_id: int
+    leader: str
+    grid: str
+    buildings: list[str]
+    members: list[tuple[int, str]]
+
+
+@dataclasses.dataclass
+class VolunteerLine:
+    id: int
+    name: str
+    mobile: str
+    team: str
+    grid: str
+    suspended: bool
+    hours: str
+
+
+@dataclasses.dataclass
+class WatcherLine:
+    building_id: int
+    building: str
+    user_id: str
+    name: str
+
+
+class TeamsState(SessionState):
+    """小队与楼幢观察员: teams and their leaders, building watchers, suspending volunteers."""
+
+    teams: list[TeamCard] = []
+    volunteers: list[VolunteerLine] = []
+    volunteer_options: list[tuple[str, str]] = []
+    grid_options: list[tuple[str, str]] = []
+    watchers: list[WatcherLine] = []
+    errors: dict[str, str] = {}
+    form: str = ""  # which form reported `errors`: team, or member-<team id>
+    saved: int = 0
+
+    def _refresh(self, db, user) -> None:
+        community_id = user.community_id
+        self.teams = [
+            TeamCard(
+                t.id,
+                t.name,
+                t.leader_id or 0,
+                t.leader,
+                t.grid,
+                list(t.buildings),
+                [(uid, name) for uid, name in t.members],
+            )
+            for t in roster.teams(db, user, community_id)
+        ]
+        views = roster.community_volunteers(db, user, community_id)
+        self.volunteers = [
+            VolunteerLine(v.id, v.name, v.mobile, v.team, v.grid, v.suspended, f"{v.hours:g}")
+            for v in views
+        ]
+        self.volunteer_options = [(str(v.id), v.name) for v in views if not v.suspended]
+        self.grid_options = [
+            (str(g.id), g.name) for g in community_service.grids(db, user, community_id)
+        ]
+        self.watchers = [
+            WatcherLine(w.building_id, w.building, str(w.user_id or ""), w.name)
+            for w in roster.watchers(db, user, community_id)
+        ]
+
+    @rx.event
+    def load(self):
+        self.errors, self.form = {}, ""
+        with session_scope() as db:
+            user = self.enter(db, "/volunteers/teams")
+            if user is None:
+                return self.bounce()
+            self._refresh(db, user)
+
+    def _run(self, form_name: str, action):
+        self.errors, self.form = {}, form_name
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                action(db, user)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                self.errors = fields or {"_": text}
+                if "_" not in self.errors and text and not exc.field:
+                    self.errors["_"] = text
+                return None
+            self._refresh(db, user)
+        self.saved += 1
+        return rx.toast.success(self.tr("places.saved"))
+
+    @rx.event
+    def create_team(self, form: dict):
+        data = {"name": str(form.get("name", "")), "grid_id": form.get("grid_id") or None}
+        return self._run(
+            "team", lambda db, user: roster.create_team(db, user, user.community_id, data)
+        )
+
+    @rx.event
+    def add_member(self, team_id: int, user_id: str):
+        if not user_id:
+            return None
+        return self._run(
+            f"member-{team_id}",
+            lambda db, user: roster.add_member(db, user, team_id, int(user_id)),
+        )
+
+    @rx.event
+    def remove_member(self, team_id: int, user_id: int):
+        return self._run(
+            f"member-{team_id}", lambda db, user: roster.remove_member(db, user, team_id, user_id)
+        )
+
+    @rx.event
+    def set_leader(self, team_id: int, user_id: int):
+        return self._run(
+            f"member-{team_id}", lambda db, user: roster.set_leader(db, user, team_id, user_id)
+        )
+
+    @rx.event
+    def set_watcher(self, building_id: int, user_id: str):
+        return self._run(
+            f"watcher-{building_id}",
+            lambda db, user: roster.set_watcher(
+                db, user, building_id, int(user_id) if user_id and user_id != "none" else None
+            ),
+        )
+
+    @rx.event
+    def suspend(self, user_id: int):
+        return self._run(f"volunteer-{user_id}", lambda db, u: service.suspend(db, u, user_id))
+
+    @rx.event
+    def reinstate(self, user_id: int):
+        return self._run(f"volunteer-{user_id}", lambda db, u: service.reinstate(db, u, user_id))
