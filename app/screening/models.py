@@ -116,8 +116,8 @@ class Round(SQLModel, table=True):
 
 
 class RoundBuilding(SQLModel, table=True):
-    """A building in a round's scope and who covers it: a volunteer, or else the volunteers
-    of the building's grid."""
+    """A building in a round's scope and who covers it: a volunteer, or a team, or else the
+    volunteers of the building's grid."""
 
     __table_args__ = (UniqueConstraint("round_id", "building_id"),)
 
@@ -127,6 +127,7 @@ class RoundBuilding(SQLModel, table=True):
     compound_id: int = Field(foreign_key="compound.id")
     doors: int  # households in the building when the round started
     assignee_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
 
 class Visit(SQLModel, table=True):

@@ -54,6 +54,7 @@ from app.screening.models import (
     Visit,
 )
 from app.timeutil import format_local, to_local, utcnow
+from app.volunteers.models import Team, TeamMember
 
 STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 FIELD_ROLES = (Role.VOLUNTEER, Role.STAFF)
@@ -410,11 +411,18 @@ def assign_buildings(
     round_id: int,
     building_ids: list[int],
     assignee_id: int | None,
+    team_id: int | None = None,
 ) -> int:
-    """Give buildings of a round to one volunteer (None: back to the grid's volunteers)."""
+    """Give buildings of a round to one volunteer or one team (neither: back to the grid's
+    volunteers)."""
     actor = require_role(actor, Role.STAFF)
     screening_round = _open_round(session, round_id)
     require_community(session, actor, screening_round.community_id)
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        if team is None or team.community_id != screening_round.community_id:
+            raise InvalidInput({"assignee_id": "errors.not_a_volunteer_here"})
+        assignee_id = None
     if assignee_id is not None:
         assignee = session.get(User, assignee_id)
         if (
@@ -429,7 +437,7 @@ def assign_buildings(
             RoundBuilding.round_id == round_id,
             col(RoundBuilding.building_id).in_(building_ids),
         )
-        .values(assignee_id=assignee_id)
+        .values(assignee_id=assignee_id, team_id=team_id)
     )
     session.commit()
     return result.rowcount
@@ -537,16 +545,18 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
         tally.conflicts += int(conflicts or 0)
 
     rows = session.exec(
-        select(RoundBuilding, Building.number, Compound.name, User.name)
+        select(RoundBuilding, Building.number, Compound.name, User.name, Team.name)
         .join(Building, col(Building.id) == RoundBuilding.building_id)
         .join(Compound, col(Compound.id) == RoundBuilding.compound_id)
         .join(User, col(User.id) == RoundBuilding.assignee_id, isouter=True)
+        .join(Team, col(Team.id) == RoundBuilding.team_id, isouter=True)
         .where(RoundBuilding.round_id == round_id)
     ).all()
     weak_now = screening_round.weak_from is not None and utcnow() >= screening_round.weak_from
     compounds: dict[int, CompoundCoverage] = {}
     total = Tally()
-    for rb, number, compound_name, assignee in rows:
+    for rb, number, compound_name, person, team in rows:
+        assignee = person or team
         tally = tallies[rb.building_id]
         tally.doors = rb.doors
         node = compounds.setdefault(
@@ -629,13 +639,34 @@ class BuildingDoors:
         return sum(1 for d in self.doors if d.outcome in FINAL_OUTCOMES)
 
 
-def _may_record(session: Session, actor: User, rb: RoundBuilding) -> bool:
+def _covers(actor: User, assignee_id: int | None, team_id: int | None, in_team: bool, grid_id):
+    """Whether the actor may record a building of a round: staff always; else its volunteer,
+    or its team's members, or, when it has neither, the volunteers of its grid."""
     if actor.role == Role.STAFF:
         return True
-    if rb.assignee_id is not None:
-        return rb.assignee_id == actor.id
+    if assignee_id is not None:
+        return assignee_id == actor.id
+    if team_id is not None:
+        return in_team
+    return actor.grid_id is not None and grid_id == actor.grid_id
+
+
+def _in_team(session: Session, actor: User, team_id: int | None) -> bool:
+    return (
+        team_id is not None
+        and session.exec(
+            select(TeamMember.id).where(
+                TeamMember.team_id == team_id, TeamMember.user_id == actor.id
+            )
+        ).first()
+        is not None
+    )
+
+
+def _may_record(session: Session, actor: User, rb: RoundBuilding) -> bool:
     building = session.get(Building, rb.building_id)
-    return actor.grid_id is not None and building.grid_id == actor.grid_id
+    in_team = _in_team(session, actor, rb.team_id)
+    return _covers(actor, rb.assignee_id, rb.team_id, in_team, building.grid_id)
 
 
 def _round_building(
@@ -709,10 +740,13 @@ def my_buildings(session: Session, actor: User | None) -> list[BuildingDoors]:
     mine = mine.where(Round.community_id == actor.community_id, col(Round.closed_at).is_(None))
     if actor.role == Role.VOLUNTEER:
         grid_buildings = select(Building.id).where(Building.grid_id == (actor.grid_id or -1))
+        my_teams = select(TeamMember.team_id).where(TeamMember.user_id == actor.id)
         mine = mine.where(
             or_(
                 RoundBuilding.assignee_id == actor.id,
+                col(RoundBuilding.team_id).in_(my_teams),
                 col(RoundBuilding.assignee_id).is_(None)
+                & col(RoundBuilding.team_id).is_(None)
                 & col(RoundBuilding.building_id).in_(grid_buildings),
             )
         )
@@ -772,7 +806,15 @@ def _household_for_visit(
     """The door and its round, if the actor may record it (one query: a phone opens and
     saves doors all afternoon)."""
     row = session.exec(
-        select(Household, Round, RoundBuilding.id, RoundBuilding.assignee_id, Building.grid_id)
+        select(
+            Household,
+            Round,
+            RoundBuilding.id,
+            RoundBuilding.assignee_id,
+            RoundBuilding.team_id,
+            TeamMember.id,
+            Building.grid_id,
+        )
         .join(Building, col(Building.id) == Household.building_id)
         .join(Round, col(Round.id) == round_id, isouter=True)
         .join(
@@ -781,19 +823,21 @@ def _household_for_visit(
             & (col(RoundBuilding.building_id) == Household.building_id),
             isouter=True,
         )
+        .join(
+            TeamMember,
+            (col(TeamMember.team_id) == RoundBuilding.team_id)
+            & (col(TeamMember.user_id) == actor.id),
+            isouter=True,
+        )
         .where(Household.id == household_id)
     ).first()
     if row is None or row[1] is None:
         raise ServiceError("errors.not_found")
-    household, screening_round, in_round, assignee_id, grid_id = row
+    household, screening_round, in_round, assignee_id, team_id, membership, grid_id = row
     require_community(session, actor, screening_round.community_id)
     if in_round is None:
         raise ServiceError("errors.door_not_in_round")
-    if actor.role != Role.STAFF and (
-        assignee_id != actor.id
-        if assignee_id is not None
-        else actor.grid_id is None or grid_id != actor.grid_id
-    ):
+    if not _covers(actor, assignee_id, team_id, membership is not None, grid_id):
         raise Forbidden("errors.door_not_yours")
     return screening_round, household
 

@@ -14,6 +14,7 @@ from app.errors import Forbidden, ServiceError
 from app.screening import service
 from app.screening.models import HealthCode, Symptom, TestStatus
 from app.timeutil import to_local, utcnow
+from app.volunteers import roster as rosters
 from app.volunteers.service import list_compounds
 
 
@@ -526,8 +527,12 @@ class BoardState(SessionState):
             user = self.actor(db)
             view = service.building_doors(db, user, self.round_id, building_id)
             self.drill = _building_card(view)
+            # "t<id>" a team, "u<id>" one volunteer.
             self.volunteer_options = [
-                (str(v.id), f"{v.name} {v.mobile}")
+                (f"t{team.id}", self.tr("board.team", name=team.name))
+                for team in rosters.teams(db, user, user.community_id)
+            ] + [
+                (f"u{v.id}", f"{v.name} {v.mobile}")
                 for v in community.grid_volunteers(db, user, user.community_id)
             ]
         bar = next(
@@ -541,18 +546,17 @@ class BoardState(SessionState):
             self.drill = None
 
     @rx.event
-    def assign(self, user_id: str):
+    def assign(self, choice: str):
         if self.drill is None:
             return None
+        kind, number = choice[:1], choice[1:]
+        person = int(number) if kind == "u" and number.isdigit() else None
+        team = int(number) if kind == "t" and number.isdigit() else None
         with session_scope() as db:
             user = self.actor(db)
             try:
                 service.assign_buildings(
-                    db,
-                    user,
-                    self.round_id,
-                    [self.drill.building_id],
-                    int(user_id) if user_id.isdigit() else None,
+                    db, user, self.round_id, [self.drill.building_id], person, team
                 )
             except ServiceError as exc:
                 return rx.toast.error(self.describe(exc)[1])

@@ -384,3 +384,28 @@ def test_the_offline_package_holds_only_the_volunteers_buildings(db, world):
         db, world.staff, rnd.id, [world.outside.building_id], world.volunteer.id
     )
     assert len(screening.offline_package(db, world.volunteer).buildings) == 2
+
+
+def test_a_team_covers_the_buildings_given_to_it(db, world):
+    from app.volunteers.models import Team, TeamMember
+
+    rnd = _round(db, world)
+    member = add_user(db, "13900000007", Role.VOLUNTEER, world.community)
+    team = Team(community_id=world.community.id, name="第一小队", leader_id=member.id)
+    db.add(team)
+    db.flush()
+    db.add(TeamMember(team_id=team.id, user_id=member.id))
+    db.commit()
+    with pytest.raises(Forbidden):
+        _visit(db, member, rnd, world.outside, outcome="vacant")
+    screening.assign_buildings(db, world.staff, rnd.id, [world.outside.building_id], None, team.id)
+    assert [b.name for b in screening.my_buildings(db, member)] == ["锦城苑 3"]
+    _visit(db, member, rnd, world.outside, outcome="vacant")
+    board = screening.coverage(db, world.staff, rnd.id)
+    outside = next(c for c in board.compounds if c.name == "锦城苑")
+    assert outside.buildings[0].assignee == "第一小队"
+    # The grid's volunteer no longer sees a building given to a team.
+    screening.assign_buildings(
+        db, world.staff, rnd.id, [world.household.building_id], None, team.id
+    )
+    assert screening.my_buildings(db, world.volunteer) == []

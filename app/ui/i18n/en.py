@@ -822,4 +822,5 @@ EN: dict[str, str] = {
     "errors.leader_not_member": "The leader must be a member of the team",
     "errors.watcher_taken": "Someone just chose a watcher for this building",
     # ---- end of volunteer rosters
+    "board.team": "Team: {name}",
 }

@@ -830,4 +830,5 @@ ZH: dict[str, str] = {
     "errors.leader_not_member": "队长要从本队队员中选",
     "errors.watcher_taken": "这栋楼刚被设置了观察员，页面已刷新",
     # ---- end of volunteer rosters
+    "board.team": "小队：{name}",
 }
