@@ -1018,7 +1018,7 @@ def _check_form(on_submit, errors: rx.Var, *hidden: rx.Component) -> rx.Componen
 
 def today() -> rx.Component:
     tabs = [
-        ("plans", TodayState.plans.length()),
+        ("plans", TodayState.plans_due),
         ("follow_ups", TodayState.follow_ups.length()),
         ("arrivals", TodayState.arrivals.length()),
         ("care", TodayState.care.length()),

@@ -1291,6 +1291,7 @@ class ArrivalInput(BaseModel):
 @dataclass(frozen=True)
 class ArrivalView:
     id: int
+    household_id: int
     name: str
     address: str
     from_place: str
@@ -1374,6 +1375,7 @@ def _arrival_view(session: Session, arrival: Arrival) -> ArrivalView:
     household = session.get(Household, arrival.household_id)
     return ArrivalView(
         id=arrival.id,
+        household_id=household.id,
         name=resident.name,
         address=household.address,
         from_place=arrival.from_place,
@@ -1646,7 +1648,8 @@ def today_lists(session: Session, actor: User | None) -> Today:
         .limit(100)
     ).all()
     return Today(
-        plans=[p for p in quarantine_plans(session, actor) if not p.checked_today or p.missed],
+        # Every plan under way, those still due today first (staff release from here too).
+        plans=sorted(quarantine_plans(session, actor), key=lambda p: p.checked_today),
         follow_ups=follow_ups(session, actor),
         arrivals=[_arrival_view(session, a) for a in arrivals],
         care_not_seen=[

@@ -625,6 +625,7 @@ class TodayState(SessionState):
     """今日工作: quarantine checks, phone follow-ups, arrivals, special care not yet seen."""
 
     plans: list[PlanRow] = []
+    plans_due: int = 0
     follow_ups: list[FollowUpRow] = []
     arrivals: list[ListRow] = []
     care: list[ListRow] = []
@@ -650,6 +651,7 @@ class TodayState(SessionState):
         lists = service.today_lists(db, user)
         tr = self.tr
         self.plans = [_plan_row(tr, p) for p in lists.plans]
+        self.plans_due = sum(1 for p in lists.plans if not p.checked_today)
         self.follow_ups = [
             FollowUpRow(
                 f.id,

@@ -216,3 +216,24 @@ def test_a_returning_resident_registered_at_the_gate_reports_from_home(
         " WHERE r.name = '魏小龙'"
     )
     assert (temperature, bool(self_reported)) == (36.4, True)
+
+    # Staff end the plan early, with the reason; the household's orders go back to pickup.
+    staff = new_context().new_page()
+    log_in(staff, server, STAFF)
+    open_page(staff, server, "/today")
+    staff.get_by_role("button", name=re.compile(ZH["today.tab.arrivals"])).click()
+    expect(staff.get_by_text(re.compile("^魏小龙 · "))).to_be_visible()
+    staff.get_by_role("button", name=re.compile(ZH["today.tab.plans"])).click()
+    row = staff.locator(".list-row").filter(has_text="魏小龙")
+    expect(row.get_by_text(ZH["today.done_today"])).to_be_visible()
+    row.get_by_role("button", name=ZH["today.release"]).click()
+    sheet = staff.get_by_role("dialog")
+    sheet.get_by_role("button", name=ZH["today.release"]).click()
+    expect(sheet.get_by_text(ZH["errors.early_release_needs_reason"])).to_be_visible()
+    sheet.get_by_label(ZH["today.release_note"]).fill("核酸阴性，经评估提前解除")
+    sheet.get_by_role("button", name=ZH["today.release"]).click()
+    expect(staff.get_by_text(ZH["today.released"])).to_be_visible()
+    assert server.sql(
+        "SELECT p.status FROM quarantineplan p JOIN resident r ON r.id = p.resident_id"
+        " WHERE r.name = '魏小龙'"
+    ) == [("released",)]

@@ -427,7 +427,7 @@ EN: dict[str, str] = {
     "today.tab.arrivals": "Arrivals",
     "today.tab.care": "Special care",
     "today.tab.referrals": "Referrals",
-    "today.none.plans": "Every quarantine check is done today.",
+    "today.none.plans": "Nobody is in home quarantine.",
     "today.none.follow_ups": "Nobody to call.",
     "today.none.arrivals": "No arrivals registered in 3 days.",
     "today.none.care": "Every special-care resident has been seen this round.",

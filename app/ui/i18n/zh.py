@@ -435,7 +435,7 @@ ZH: dict[str, str] = {
     "today.tab.arrivals": "返乡",
     "today.tab.care": "关爱",
     "today.tab.referrals": "转诊",
-    "today.none.plans": "今天的居家隔离打卡都已完成。",
+    "today.none.plans": "目前没有居家隔离人员。",
     "today.none.follow_ups": "没有需要电话追访的住户。",
     "today.none.arrivals": "近 3 天没有返乡登记。",
     "today.none.care": "重点人群本轮都已走访。",
