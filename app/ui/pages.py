@@ -186,35 +186,34 @@ def _health_due() -> rx.Component:
     )
 
 
-def _supplies_tile() -> rx.Component:
-    """团购物资: residents order, staff and volunteers run buys, deliveries and errands."""
-    return rx.cond(
-        SessionState.user_role != "applicant",
-        rx.grid(
-            action_tile("shopping-basket", "supplies.title", "/supplies"),
-            columns="2",
-            spacing="3",
-            width="100%",
-        ),
-    )
+# The home page's shortcuts: (icon, title key, route, the roles that see it).
+SHORTCUTS = (
+    ("chart-no-axes-column", "board.title", "/screening", ("staff",)),
+    ("clipboard-list", "today.title", "/today", ("staff",)),
+    ("calendar-check", "duty.title", "/duty", ("volunteer",)),
+    (
+        "shopping-basket",
+        "supplies.title",
+        "/supplies",
+        ("resident", "volunteer", "staff", "street_staff", "admin"),
+    ),
+    ("calendar-days", "shifts.title", "/volunteers/roster", ("staff",)),
+    ("users", "teams.title", "/volunteers/teams", ("staff",)),
+)
 
 
-def _roster_tiles() -> rx.Component:
-    """Volunteer rosters (issue 6): the volunteer's duty; the staff's roster and teams."""
-    return rx.match(
-        SessionState.user_role,
-        ("volunteer", action_tile("calendar-check", "duty.title", "/duty")),
-        (
-            "staff",
-            rx.grid(
-                action_tile("calendar-days", "shifts.title", "/volunteers/roster"),
-                action_tile("users", "teams.title", "/volunteers/teams"),
-                columns="2",
-                spacing="3",
-                width="100%",
-            ),
-        ),
-        rx.fragment(),
+def _shortcuts() -> rx.Component:
+    return rx.grid(
+        *[
+            rx.cond(
+                rx.Var.create(list(roles)).contains(SessionState.user_role),
+                action_tile(icon, key, route),
+            )
+            for icon, key, route, roles in SHORTCUTS
+        ],
+        columns="2",
+        spacing="3",
+        width="100%",
     )
 
 
@@ -224,12 +223,10 @@ def home() -> rx.Component:
         "nav.home",
         _greeting(),
         _health_due(),
-        _supplies_tile(),
-        _roster_tiles(),
+        _shortcuts(),
         _pending_residents(),
         _household(),
         _application(),
         _tiles(),
         _communities(),
-        rx.text(t("home.soon"), size="2", color_scheme="gray"),
     )

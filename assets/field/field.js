@@ -154,19 +154,15 @@ async function sendWaiting() {
       }
       if (!response.ok) break;
       const { results } = await response.json();
-      let progressed = false;
+      const done = [];
       for (const result of results) {
         if (result.status === "retry") continue;
         const record = batch.find((r) => r.client_id === result.client_id);
-        if (!record) continue;
-        const outcome = { ...result, at: new Date().toISOString(), label: record.label, record };
-        await put("sent", outcome);
-        await remove("outbox", record.client_id);
-        state.outbox = state.outbox.filter((r) => r.client_id !== record.client_id);
-        state.sent.unshift(outcome);
-        progressed = true;
-        render();
+        if (record) done.push({ ...result, at: new Date().toISOString(), label: record.label, record });
       }
+      // One storage transaction and one redraw per batch, not per record.
+      await settle(done);
+      const progressed = done.length > 0;
       if (!progressed) break;
     }
   } finally {
@@ -174,6 +170,24 @@ async function sendWaiting() {
     render();
   }
   if (!state.outbox.length && !state.banner) download();
+}
+
+async function settle(outcomes) {
+  if (!outcomes.length) return;
+  const conn = await db();
+  await new Promise((resolve, reject) => {
+    const t = conn.transaction(["outbox", "sent"], "readwrite");
+    for (const outcome of outcomes) {
+      t.objectStore("sent").put(outcome);
+      t.objectStore("outbox").delete(outcome.client_id);
+    }
+    t.oncomplete = resolve;
+    t.onerror = () => reject(t.error);
+  });
+  const ids = new Set(outcomes.map((o) => o.client_id));
+  state.outbox = state.outbox.filter((r) => !ids.has(r.client_id));
+  state.sent = outcomes.slice().reverse().concat(state.sent);
+  render();
 }
 
 function storageProblem(error) {
@@ -200,11 +214,20 @@ async function keep(record) {
 
 // ---------------------------------------------------------------- views
 
-function doorState(householdId, roundId, serverOutcome) {
-  const waiting = state.outbox.filter((r) => r.kind === "visit" && r.data.household_id === householdId && r.data.round_id === roundId);
-  if (waiting.length) return { outcome: waiting[waiting.length - 1].data.outcome, waiting: true };
-  const saved = state.sent.find((r) => r.status === "saved" && r.record?.kind === "visit" && r.record.data.household_id === householdId && r.record.data.round_id === roundId);
-  return { outcome: saved ? saved.record.data.outcome : serverOutcome, waiting: false };
+// What the phone knows of each door beyond the download: "<round>:<household>" → state.
+function localDoors() {
+  const doors = new Map();
+  for (const r of state.sent.slice().reverse()) {
+    if (r.status === "saved" && r.record?.kind === "visit") doors.set(`${r.record.data.round_id}:${r.record.data.household_id}`, { outcome: r.record.data.outcome, waiting: false });
+  }
+  for (const r of state.outbox) {
+    if (r.kind === "visit") doors.set(`${r.data.round_id}:${r.data.household_id}`, { outcome: r.data.outcome, waiting: true });
+  }
+  return doors;
+}
+
+function doorState(local, householdId, roundId, serverOutcome) {
+  return local.get(`${roundId}:${householdId}`) || { outcome: serverOutcome, waiting: false };
 }
 
 function viewDoors() {
@@ -214,14 +237,15 @@ function viewDoors() {
     <span class="muted" id="downloaded">${esc(tr("field.downloaded_at", { time: localTime(pkg.downloaded_at) }))}</span></div>
     <button class="btn wide" type="button" data-action="download">${esc(tr("field.download_again"))}</button></div>`;
   if (!pkg.buildings.length) return head + `<p class="muted">${esc(tr("doors.none"))}</p>`;
+  const local = localDoors();
   const buildings = pkg.buildings.map((b) => {
     const units = {};
     for (const d of b.doors) (units[d.unit] = units[d.unit] || []).push(d);
-    const done = b.doors.filter((d) => ["visited", "refused", "vacant"].includes(doorState(d.household_id, b.round_id, d.outcome).outcome)).length;
+    const done = b.doors.filter((d) => ["visited", "refused", "vacant"].includes(doorState(local, d.household_id, b.round_id, d.outcome).outcome)).length;
     return `<section class="card"><div class="row spread"><h2>${esc(b.name)}</h2><strong>${done} / ${b.doors.length}</strong></div>
       ${Object.entries(units).map(([unit, doors]) => `<p class="muted">${esc(unit)}${esc(tr("doors.unit_suffix"))}</p>
         <div class="doors">${doors.map((d) => {
-          const s = doorState(d.household_id, b.round_id, d.outcome);
+          const s = doorState(local, d.household_id, b.round_id, d.outcome);
           return `<button type="button" class="door ${esc(s.outcome)}${s.waiting ? " waiting" : ""}" data-action="visit" data-round="${b.round_id}" data-household="${d.household_id}" aria-label="${esc(d.address)}">${esc(d.door)}</button>`;
         }).join("")}</div>`).join("")}</section>`;
   });

@@ -164,7 +164,6 @@ EN: dict[str, str] = {
     "home.no_grid": "No grid assigned yet. Please ask community staff.",
     "home.buildings": "Buildings",
     "home.review_residents": "Review",
-    "home.soon": "Screening, group buys and shift rosters are coming soon.",
     "residents.title": "Residents to link",
     "residents.empty": "No residents are waiting.",
     "residents.claimed": "Address given",

@@ -168,7 +168,6 @@ ZH: dict[str, str] = {
     "home.no_grid": "尚未分配网格，请联系社区工作人员。",
     "home.buildings": "楼栋",
     "home.review_residents": "去审核",
-    "home.soon": "入户排查、团购物资和排班功能即将上线。",
     # residents pending
     "residents.title": "待关联的居民",
     "residents.empty": "没有待关联的居民。",
