@@ -157,3 +157,21 @@ def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
         width="100%",
         height="100%",
     )
+
+
+def sheet_buttons(on_cancel, submit_key: str, color_scheme: str = "red") -> rx.Component:
+    """A sheet's two buttons: cancel (closes it) and the action that submits its form."""
+    return rx.hstack(
+        rx.button(
+            t("common.cancel"),
+            type="button",
+            variant="soft",
+            color_scheme="gray",
+            size="4",
+            flex="1",
+            on_click=on_cancel,
+        ),
+        rx.button(t(submit_key), type="submit", color_scheme=color_scheme, size="4", flex="2"),
+        width="100%",
+        spacing="3",
+    )

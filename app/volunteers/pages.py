@@ -8,6 +8,7 @@ from app.ui.components import (
     primary_button,
     section_heading,
     select_field,
+    sheet_buttons,
     stat_tile,
     t,
     text_field,
@@ -268,25 +269,8 @@ def _decline_sheet() -> rx.Component:
                             ApplicationsState.reason_error, color=rx.color("red", 11), size="2"
                         ),
                     ),
-                    rx.hstack(
-                        rx.button(
-                            t("common.cancel"),
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            size="4",
-                            flex="1",
-                            on_click=ApplicationsState.set_decline_open(False),
-                        ),
-                        rx.button(
-                            t("applications.decline"),
-                            type="submit",
-                            color_scheme="red",
-                            size="4",
-                            flex="2",
-                        ),
-                        width="100%",
-                        spacing="3",
+                    sheet_buttons(
+                        ApplicationsState.set_decline_open(False), "applications.decline"
                     ),
                     spacing="3",
                     width="100%",
