@@ -763,20 +763,7 @@ def _edit_sheet() -> rx.Component:
                                 input_mode="numeric",
                             ),
                             form_message(BuyState.message),
-                            rx.hstack(
-                                rx.button(
-                                    t("common.cancel"),
-                                    type="button",
-                                    variant="soft",
-                                    color_scheme="gray",
-                                    size="4",
-                                    flex="1",
-                                    on_click=BuyState.set_edit_open(False),
-                                ),
-                                rx.button(t("supplies.save"), type="submit", size="4", flex="2"),
-                                width="100%",
-                                spacing="3",
-                            ),
+                            sheet_buttons(BuyState.set_edit_open(False), "supplies.save"),
                             spacing="3",
                             width="100%",
                         ),
@@ -805,7 +792,9 @@ def _cancel_sheet() -> rx.Component:
                     ),
                     rx.text_area(id="reason", name="reason", rows="3", width="100%"),
                     field_error(BuyState.errors, "reason"),
-                    sheet_buttons(BuyState.set_cancelling(False), "supplies.cancel_buy"),
+                    sheet_buttons(
+                        BuyState.set_cancelling(False), "supplies.cancel_buy", color_scheme="red"
+                    ),
                     spacing="3",
                     width="100%",
                 ),

@@ -159,7 +159,7 @@ def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
     )
 
 
-def sheet_buttons(on_cancel, submit_key: str, color_scheme: str = "red") -> rx.Component:
+def sheet_buttons(on_cancel, submit_key: str, **submit_props) -> rx.Component:
     """A sheet's two buttons: cancel (closes it) and the action that submits its form."""
     return rx.hstack(
         rx.button(
@@ -171,7 +171,7 @@ def sheet_buttons(on_cancel, submit_key: str, color_scheme: str = "red") -> rx.C
             flex="1",
             on_click=on_cancel,
         ),
-        rx.button(t(submit_key), type="submit", color_scheme=color_scheme, size="4", flex="2"),
+        rx.button(t(submit_key), type="submit", size="4", flex="2", **submit_props),
         width="100%",
         spacing="3",
     )

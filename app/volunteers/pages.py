@@ -270,7 +270,9 @@ def _decline_sheet() -> rx.Component:
                         ),
                     ),
                     sheet_buttons(
-                        ApplicationsState.set_decline_open(False), "applications.decline"
+                        ApplicationsState.set_decline_open(False),
+                        "applications.decline",
+                        color_scheme="red",
                     ),
                     spacing="3",
                     width="100%",
@@ -682,20 +684,7 @@ def _sheet(name: str, title_key: str, *fields: rx.Component, submit, key: str) -
                 rx.vstack(
                     *fields,
                     field_error(_roster_errors(name), "_"),
-                    rx.hstack(
-                        rx.button(
-                            t("common.cancel"),
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            size="4",
-                            flex="1",
-                            on_click=RosterState.set_sheet_open(False),
-                        ),
-                        rx.button(t("shifts.save"), type="submit", size="4", flex="2"),
-                        width="100%",
-                        spacing="3",
-                    ),
+                    sheet_buttons(RosterState.set_sheet_open(False), "shifts.save"),
                     spacing="3",
                     width="100%",
                 ),
