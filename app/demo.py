@@ -30,7 +30,7 @@ from app.community.models import (
 from app.community.service import id_check_code, new_household
 from app.screening import service as screening
 from app.supplies.models import BuyItem
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local, today_local, utcnow
 
 DEMO_PASSWORD = "Demo2026"
 DEMO_STREET = "东湖街道"
@@ -662,7 +662,7 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
     staff = session.exec(
         select(User).where(User.community_id == community.id, User.role == Role.STAFF)
     ).first()
-    today = screening.today()
+    today = today_local()
     round_ = screening.start_round(
         session,
         staff,
@@ -821,7 +821,7 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
     never in the past when the demo is shown), a team of three with a leader, a few building
     watchers, and some shifts already taken."""
     from app.volunteers.models import Post, PostKind, Shift, ShiftSignup, Team, TeamMember, Watcher
-    from app.volunteers.roster import local_moment, today_local
+    from app.volunteers.roster import local_moment
 
     compounds = session.exec(
         select(Compound).where(Compound.community_id == community.id).order_by(Compound.id)

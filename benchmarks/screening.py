@@ -103,7 +103,7 @@ from app.community.service import new_household
 from app.db import make_engine, sibling_database
 from app.screening import service as screening
 from app.screening.models import Door, Outcome, Round, RoundBuilding, RoundKind, Visit
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local, today_local, utcnow
 from benchmarks._app import log, running_app
 from benchmarks.load import (
     DEMO_PASSWORD,
@@ -214,7 +214,7 @@ def add_team(database_url: str, phones: int, doors: int) -> Team:
             ]
             db.add_all(volunteers)
             db.commit()
-            today = screening.today()
+            today = today_local()
             screening_round = screening.start_round(
                 db,
                 staff,
@@ -482,7 +482,7 @@ def build_board(url: str, households: int, visits: int) -> dict:
     rng = random.Random(20220401)
     engine = make_engine(url)
     now = utcnow()
-    today = screening.today()
+    today = today_local()
     starts_on = today - timedelta(days=9)
     with Session(engine, expire_on_commit=False) as db:
         street = Street(name="东湖街道", district="锦江区")

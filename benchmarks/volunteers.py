@@ -128,8 +128,9 @@ def add_roster(database_url: str) -> None:
 
     from app.accounts.models import Role, User
     from app.db import make_engine
+    from app.timeutil import today_local
     from app.volunteers.models import Post, PostKind, Shift, ShiftSignup
-    from app.volunteers.roster import local_moment, today_local
+    from app.volunteers.roster import local_moment
 
     engine = make_engine(database_url)
     t0 = time.perf_counter()

@@ -22,7 +22,7 @@ from app.errors import Forbidden
 from app.screening import service as screening
 from app.screening.models import FollowUp, QuarantinePlan
 from app.supplies import service as supplies
-from app.timeutil import utcnow
+from app.timeutil import today_local, utcnow
 from app.volunteers import roster as rosters
 from app.volunteers import service as volunteers
 from app.volunteers.models import Post, PostKind, Shift, ShiftSignup, Team, TeamMember
@@ -692,7 +692,7 @@ RULES = {
 
 
 def _round_input() -> dict:
-    return {"name": "全员排查", "starts_on": screening.today(), "ends_on": screening.today()}
+    return {"name": "全员排查", "starts_on": today_local(), "ends_on": today_local()}
 
 
 def _round(db, world) -> int:
@@ -730,7 +730,7 @@ def _arrival(db, world) -> dict:
         "household_id": world.household.id,
         "resident_id": _member(db, world),
         "from_place": "成都东站",
-        "arrived_on": screening.today(),
+        "arrived_on": today_local(),
         "transport": "train",
     }
 
@@ -741,7 +741,7 @@ def _plan(db, world) -> int:
         household_id=world.household.id,
         community_id=world.community.id,
         reason="密接",
-        starts_on=screening.today(),
+        starts_on=today_local(),
         days=14,
         created_by=world.staff.id,
     )

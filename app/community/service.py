@@ -28,7 +28,7 @@ from app.community.models import (
     Unit,
 )
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local, today_local, utcnow
 
 STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 FIELD_ROLES = (Role.VOLUNTEER, *STAFF_ROLES)
@@ -126,7 +126,7 @@ class ResidentInput(BaseModel):
     @field_validator("birth_date", "moved_in", "moved_out")
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > to_local(utcnow()).date():
+        if value is not None and value > today_local():
             raise PydanticCustomError("date_in_future", "future")
         return value
 
@@ -412,7 +412,7 @@ class HouseholdFile:
 def _age(born: date | None) -> int | None:
     if born is None:
         return None
-    today = to_local(utcnow()).date()
+    today = today_local()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

@@ -28,7 +28,7 @@ from app.community.models import (
     Sex,
     Unit,
 )
-from app.community.service import ResidentInput, _audit, _in_scope, mask_mobile
+from app.community.service import ResidentInput, _age, _audit, _in_scope, mask_mobile
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
 from app.screening.models import (
     FINAL_OUTCOMES,
@@ -53,17 +53,13 @@ from app.screening.models import (
     Transport,
     Visit,
 )
-from app.timeutil import format_local, to_local, utcnow
+from app.timeutil import format_local, to_local, today_local, utcnow
 from app.volunteers.models import Team, TeamMember
 
 STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 FIELD_ROLES = (Role.VOLUNTEER, Role.STAFF)
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 # ---------------------------------------------------------------- input
@@ -91,7 +87,7 @@ def _temperature(value: float | None) -> float | None:
 
 
 def _past(value: date | None) -> date | None:
-    if value is not None and value > today():
+    if value is not None and value > today_local():
         raise PydanticCustomError("date_in_future", "future")
     return value
 
@@ -277,7 +273,7 @@ class RoundInput(BaseModel):
             errors["name"] = "errors.missing"
         if self.ends_on < self.starts_on:
             errors["ends_on"] = "errors.ends_before_start"
-        elif self.ends_on < today():
+        elif self.ends_on < today_local():
             errors["ends_on"] = "errors.round_in_past"
         if errors:
             raise InvalidInput(errors)
@@ -578,7 +574,7 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
         ).all()
     )
     progress, running = [], 0
-    day, last = screening_round.starts_on, min(screening_round.ends_on, today())
+    day, last = screening_round.starts_on, min(screening_round.ends_on, today_local())
     while day <= last:
         running += per_day.get(day, 0)
         share = running * 100 // total.doors if total.doors else 0
@@ -793,13 +789,6 @@ class VisitForm:
     conflict: bool
 
 
-def _age(born: date | None) -> int | None:
-    if born is None:
-        return None
-    now = today()
-    return now.year - born.year - ((now.month, now.day) < (born.month, born.day))
-
-
 def _household_for_visit(
     session: Session, actor: User, round_id: int, household_id: int
 ) -> tuple[Round, Household]:
@@ -975,7 +964,7 @@ def _start_quarantine(
             household_id=resident.household_id,
             community_id=resident.community_id,
             reason=reason[:100],
-            starts_on=today(),
+            starts_on=today_local(),
             days=rules.quarantine_days,
             created_by=actor.id,
         )
@@ -1034,7 +1023,7 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
             mobile=found.mobile,
             mobile_tail=found.mobile[-4:],
             residency=found.residency,
-            moved_in=today(),
+            moved_in=today_local(),
         )
         session.add(resident)
         checked.append((resident, person, assess(rules, person)))
@@ -1125,7 +1114,7 @@ def _follow_up_after(session: Session, visit: Visit, household: Household) -> No
         )
     elif follow_up.status == FollowUpStatus.DONE:
         follow_up.status = FollowUpStatus.OPEN
-    follow_up.revisit_on = today() + timedelta(days=1)
+    follow_up.revisit_on = today_local() + timedelta(days=1)
     follow_up.updated_at = utcnow()
     session.add(follow_up)
 
@@ -1444,7 +1433,7 @@ def _plan_views(session: Session, rows, rules_by_community: dict[int, Rules]) ->
             .order_by(DailyCheck.day)
         ).all():
             checks[c.plan_id].append(c)
-    now = today()
+    now = today_local()
     views = []
     for plan, name, address in rows:
         ends = plan.starts_on + timedelta(days=plan.days - 1)
@@ -1520,14 +1509,16 @@ def record_check(session: Session, actor: User | None, plan_id: int, data: dict)
     values = parse(CheckInput, data)
     if _repeat(session, DailyCheck, values.client_id) is None:
         if session.exec(
-            select(DailyCheck.id).where(DailyCheck.plan_id == plan.id, DailyCheck.day == today())
+            select(DailyCheck.id).where(
+                DailyCheck.plan_id == plan.id, DailyCheck.day == today_local()
+            )
         ).first():
             raise ServiceError("errors.checked_today")
         session.add(
             DailyCheck(
                 client_id=values.client_id,
                 plan_id=plan.id,
-                day=today(),
+                day=today_local(),
                 temperature=values.temperature,
                 symptoms=",".join(values.symptoms),
                 self_reported=actor.role == Role.RESIDENT,
@@ -1554,7 +1545,7 @@ def release(session: Session, actor: User | None, plan_id: int, note: str) -> No
     note = note.strip()
     if len(note) > 200:
         raise InvalidInput({"note": "errors.too_long"})
-    if today() < plan.starts_on + timedelta(days=plan.days - 1) and not note:
+    if today_local() < plan.starts_on + timedelta(days=plan.days - 1) and not note:
         raise InvalidInput({"note": "errors.early_release_needs_reason"})
     plan.status, plan.released_by, plan.released_at = PlanStatus.RELEASED, actor.id, utcnow()
     plan.release_note = note

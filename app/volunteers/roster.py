@@ -26,7 +26,7 @@ from app.community.models import Building, Compound, Grid
 from app.community.service import mask_mobile
 from app.errors import InvalidInput, ServiceError, parse
 from app.settings import get_settings
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local, today_local, utcnow
 from app.volunteers.models import (
     Application,
     ApplicationStatus,
@@ -55,10 +55,6 @@ def _zone() -> ZoneInfo:
 def local_moment(day: date, at: time) -> datetime:
     """A local day and time of day as an aware UTC datetime."""
     return datetime.combine(day, at, tzinfo=_zone()).astimezone(ZoneInfo("UTC"))
-
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 def _aware(moment: datetime) -> datetime:

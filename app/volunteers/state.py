@@ -12,7 +12,7 @@ from app.community import service as community_service
 from app.community.service import list_communities
 from app.db import session_scope
 from app.errors import ServiceError
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local, today_local, utcnow
 from app.volunteers import roster, service
 from app.volunteers.models import Availability, Duty, Skill
 
@@ -362,7 +362,7 @@ class RosterState(SessionState):
             user = self.enter(db, "/volunteers/roster")
             if user is None:
                 return self.bounce()
-            self.day = roster.today_local().isoformat()
+            self.day = today_local().isoformat()
             self._refresh(db, user)
 
     def _show(self, day: date):

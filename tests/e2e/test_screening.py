@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_accounts import SIZES, below, check_fits, log_in, nav, no_traceback, open_page
 
-from app.screening.service import today
+from app.timeutil import today_local
 from app.ui.i18n import ZH
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def test_a_returning_resident_registered_at_the_gate_reports_from_home(
     below(gate, gate.get_by_text(ZH["errors.date_in_future"]), arrived)
     assert server.sql("SELECT count(*) FROM arrival WHERE transport_no = 'G1234'") == [(0,)]
 
-    arrived.fill(today().isoformat())
+    arrived.fill(today_local().isoformat())
     gate.get_by_role("button", name=ZH["arrival.save"]).click()
     expect(gate).to_have_url(re.compile(r"/today$"))
     expect(gate.get_by_text(ZH["arrival.saved_quarantine"].format(name="魏小龙"))).to_be_visible()

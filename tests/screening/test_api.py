@@ -12,6 +12,7 @@ from app.db import session_scope
 from app.screening import api
 from app.screening import service as screening
 from app.screening.models import Visit
+from app.timeutil import today_local
 from app.ui.i18n import EN, ZH
 from tests.conftest import PASSWORD
 
@@ -54,7 +55,7 @@ def test_download_then_send_twice_stores_once(db, world, client):
         db,
         world.staff,
         world.community.id,
-        {"name": "全员", "starts_on": screening.today(), "ends_on": screening.today()},
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
     )
     _log_in(db, client, world.volunteer)
     package = client.get("/api/field/download").json()
@@ -76,7 +77,7 @@ def test_refused_records_say_why_in_the_users_language(db, world, client):
         db,
         world.staff,
         world.community.id,
-        {"name": "全员", "starts_on": screening.today(), "ends_on": screening.today()},
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
     )
     world.volunteer.locale = "en"
     db.add(world.volunteer)

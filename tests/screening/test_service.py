@@ -21,12 +21,12 @@ from app.screening.models import (
     Round,
     Visit,
 )
-from app.timeutil import utcnow
+from app.timeutil import today_local, utcnow
 from tests.conftest import add_user
 
 
 def _round(db, w, **extra) -> Round:
-    data = {"name": "第三轮全员排查", "starts_on": screening.today(), "ends_on": screening.today()}
+    data = {"name": "第三轮全员排查", "starts_on": today_local(), "ends_on": today_local()}
     return screening.start_round(db, w.staff, w.community.id, data | extra)
 
 
@@ -130,7 +130,7 @@ def test_temperature_outside_34_to_43_asks_to_recheck_and_saves_nothing(db, worl
 def test_future_dates_are_refused(db, world):
     rnd = _round(db, world)
     (luo, _) = _members(db, world.household.id)
-    tomorrow = screening.today() + timedelta(days=1)
+    tomorrow = today_local() + timedelta(days=1)
     people = [
         {"resident_id": luo.id, "travel": True, "travel_place": "上海", "travel_date": tomorrow}
     ]
@@ -151,7 +151,7 @@ def test_fever_refers_to_clinic_and_travel_starts_home_quarantine(db, world):
             "resident_id": xiaoyu.id,
             "travel": True,
             "travel_place": "上海浦东",
-            "travel_date": screening.today(),
+            "travel_date": today_local(),
         },
     ]
     result = _visit(db, world.volunteer, rnd, world.household, people=people)
@@ -252,7 +252,7 @@ def test_a_returning_resident_from_a_risk_area_is_quarantined(db, world):
         "sex": "male",
         "from_place": "武汉",
         "from_risk_area": True,
-        "arrived_on": screening.today(),
+        "arrived_on": today_local(),
         "transport": "train",
         "transport_no": "G1234",
     }
@@ -264,8 +264,7 @@ def test_a_returning_resident_from_a_risk_area_is_quarantined(db, world):
         screening.record_arrival(
             db,
             world.volunteer,
-            data
-            | {"client_id": uuid.uuid4().hex, "arrived_on": screening.today() + timedelta(days=1)},
+            data | {"client_id": uuid.uuid4().hex, "arrived_on": today_local() + timedelta(days=1)},
         )
     assert exc.value.fields == {"arrived_on": "errors.date_in_future"}
 
@@ -277,7 +276,7 @@ def test_quarantine_daily_checks_due_missed_and_release(db, world):
         household_id=world.household.id,
         community_id=world.community.id,
         reason="密接",
-        starts_on=screening.today() - timedelta(days=3),
+        starts_on=today_local() - timedelta(days=3),
         days=14,
         created_by=world.staff.id,
     )

@@ -12,7 +12,7 @@ from app.errors import Forbidden, InvalidInput, ServiceError
 from app.screening import service as screening
 from app.supplies import service
 from app.supplies.models import BuyItem, GroupBuy, OrderLine, OrderStatus, SupplyOrder
-from app.timeutil import utcnow
+from app.timeutil import today_local, utcnow
 from tests.conftest import add_user
 
 
@@ -289,7 +289,7 @@ def test_a_household_in_home_quarantine_gets_door_delivery(db, world):
         db,
         world.staff,
         world.community.id,
-        {"name": "全员", "starts_on": screening.today(), "ends_on": screening.today()},
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
     )
     member = db.exec(select(Resident).where(Resident.household_id == world.household.id)).first()
     screening.record_visit(
