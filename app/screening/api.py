@@ -82,16 +82,17 @@ def _message(locale: str, exc: ServiceError) -> str:
     return translate(locale, exc.code, **exc.params)
 
 
+def _refused(client_id: str, message: str) -> dict:
+    return {"client_id": client_id, "status": "refused", "message": message}
+
+
 def _one(db, user: User, record: dict) -> dict:
     """Store one waiting record; its outcome for the phone to show."""
     client_id = str(record.get("client_id", ""))
     kind, data = record.get("kind"), record.get("data")
+    damaged = _refused(client_id, translate(user.locale, "field.damaged"))
     if not isinstance(data, dict) or kind not in ("visit", "check"):
-        return {
-            "client_id": client_id,
-            "status": "refused",
-            "message": translate(user.locale, "field.damaged"),
-        }
+        return damaged
     try:
         if kind == "visit":
             result = service.record_visit(db, user, data | {"client_id": client_id})
@@ -103,14 +104,10 @@ def _one(db, user: User, record: dict) -> dict:
             saved = {}
     except ServiceError as exc:
         db.rollback()
-        return {"client_id": client_id, "status": "refused", "message": _message(user.locale, exc)}
+        return _refused(client_id, _message(user.locale, exc))
     except (TypeError, ValueError):
         db.rollback()
-        return {
-            "client_id": client_id,
-            "status": "refused",
-            "message": translate(user.locale, "field.damaged"),
-        }
+        return damaged
     return {"client_id": client_id, "status": "saved"} | saved
 
 
@@ -123,13 +120,7 @@ def _sync_records(request: Request, records: list) -> JSONResponse:
             return _login_needed(locale)
         for record in records:
             if not isinstance(record, dict):
-                results.append(
-                    {
-                        "client_id": "",
-                        "status": "refused",
-                        "message": translate(user.locale, "field.damaged"),
-                    }
-                )
+                results.append(_refused("", translate(user.locale, "field.damaged")))
                 continue
             try:
                 results.append(_one(db, user, record))

@@ -79,13 +79,17 @@ class DoorsState(SessionState):
                 return self.bounce()
             views = service.my_buildings(db, user)
         self.buildings = [_building_card(v) for v in views]
-        self.next_href = ""
         # The next door: one never visited first, then one still not at home.
-        for wanted in ("", "not_home"):
-            for view in views:
-                for door in view.doors:
-                    if door.outcome == wanted and not self.next_href:
-                        self.next_href = f"/visit?r={view.round_id}&h={door.household_id}"
+        self.next_href = next(
+            (
+                f"/visit?r={view.round_id}&h={door.household_id}"
+                for wanted in ("", "not_home")
+                for view in views
+                for door in view.doors
+                if door.outcome == wanted
+            ),
+            "",
+        )
 
 
 @dataclasses.dataclass
@@ -258,11 +262,10 @@ class VisitState(SessionState):
                 self.saving = False
                 fields, text = self.describe(exc)
                 self.errors = self._field_names(fields, present)
-                self.message = text if not fields or "people" in fields else ""
-                if "people" in fields:
+                if "people" in fields:  # about the household, not one field
                     self.message = fields["people"]
-                if not self.message and self.errors:
-                    self.message = self.tr("visit.fix_marked")
+                else:
+                    self.message = self.tr("visit.fix_marked") if fields else text
                 return None
         note = self.tr(f"outcome.{result.outcome}")
         if result.quarantined:
