@@ -215,6 +215,15 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         ),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
     ),
+    "volunteers.approve": (
+        lambda db, actor, w: volunteers.approve(
+            db,
+            actor,
+            volunteers.apply(db, None, _sign_up(w)).id,
+            {"duties": ["screener"], "grid_id": w.grid.id},
+        ),
+        dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
+    ),
     "community.audit_log": (
         lambda db, actor, w: community.audit_log(db, actor, w.community.id),
         dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y),
@@ -557,6 +566,7 @@ OUT_OF_SCOPE = {
     "volunteers.suspend": "far_staff",
     "volunteers.pending_applications": "far_staff",
     "volunteers.decide": "far_staff",
+    "volunteers.approve": "far_staff",
     "community.grid_volunteers": "far_staff",
     "roster.plan_import": "far_staff",
     "roster.export_roster": "far_staff",

@@ -748,7 +748,7 @@ def add_grid(session: Session, actor: User | None, community_id: int, data: dict
     return grid
 
 
-def _check_grid(session: Session, grid_id: int | None, community_id: int) -> None:
+def check_grid(session: Session, grid_id: int | None, community_id: int) -> None:
     """None (no grid) or a grid of that community."""
     if grid_id is None:
         return
@@ -766,7 +766,7 @@ def assign_building(
         raise ServiceError("errors.not_found")
     community_id = session.get(Compound, building.compound_id).community_id
     _require_staff(session, actor, community_id)
-    _check_grid(session, grid_id, community_id)
+    check_grid(session, grid_id, community_id)
     building.grid_id = grid_id
     session.add(building)
     session.commit()
@@ -800,7 +800,7 @@ def assign_volunteer_grid(
     if volunteer is None or volunteer.role != Role.VOLUNTEER:
         raise ServiceError("errors.not_found")
     _require_staff(session, actor, volunteer.community_id)
-    _check_grid(session, grid_id, volunteer.community_id)
+    check_grid(session, grid_id, volunteer.community_id)
     volunteer.grid_id = grid_id
     session.add(volunteer)
     session.commit()

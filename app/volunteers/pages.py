@@ -30,14 +30,25 @@ from app.volunteers.state import (
 )
 
 
-def _checks(prefix: str, label_key: str, values, errors_name: str | None = None) -> rx.Component:
-    """A group of large check boxes posting `<prefix>.<value>`."""
+def _checks(
+    prefix: str,
+    label_key: str,
+    values,
+    errors: rx.Var | None = None,
+    errors_name: str | None = None,
+    ticked: rx.Var | None = None,
+) -> rx.Component:
+    """A group of large check boxes posting `<prefix>.<value>`, those in `ticked` ticked."""
     return rx.vstack(
         rx.text(t(label_key), class_name="field-label"),
         rx.grid(
             *[
                 rx.el.label(
-                    rx.checkbox(name=f"{prefix}.{v.value}", size="3"),
+                    rx.checkbox(
+                        name=f"{prefix}.{v.value}",
+                        size="3",
+                        default_checked=ticked.contains(v.value) if ticked is not None else False,
+                    ),
                     rx.text(t(f"{prefix}.{v.value}"), size="3"),
                     class_name="check-row",
                 )
@@ -47,7 +58,7 @@ def _checks(prefix: str, label_key: str, values, errors_name: str | None = None)
             spacing="1",
             width="100%",
         ),
-        field_error(ApplyState.errors, errors_name) if errors_name else rx.fragment(),
+        field_error(errors, errors_name) if errors_name else rx.fragment(),
         spacing="1",
         width="100%",
     )
@@ -136,7 +147,7 @@ def apply() -> rx.Component:
                         class_name="check-row",
                     ),
                     text_field("party_branch", "apply.party_branch", errors),
-                    _checks("duty", "apply.duties", Duty, "duties"),
+                    _checks("duty", "apply.duties", Duty, errors, "duties"),
                     _checks("time", "apply.availability", Availability),
                     _checks("skill", "apply.skills", Skill),
                     _promise("healthy", "apply.healthy"),
@@ -235,7 +246,7 @@ def _application(card: ApplicationCard) -> rx.Component:
                     size="3",
                     flex="2",
                     min_height="44px",
-                    on_click=ApplicationsState.approve(card.id),
+                    on_click=ApplicationsState.open_approve(card.id),
                 ),
                 width="100%",
                 spacing="3",
@@ -285,6 +296,46 @@ def _decline_sheet() -> rx.Component:
         ),
         open=ApplicationsState.declining != 0,
         on_open_change=ApplicationsState.set_decline_open,
+    )
+
+
+def _approve_sheet() -> rx.Component:
+    """Approve one application: the duties granted (those offered are ticked) and a grid."""
+    errors = ApplicationsState.approve_errors
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("applications.approve_title"), " ", ApplicationsState.approving_name),
+            rx.form(
+                rx.vstack(
+                    _checks(
+                        "duty",
+                        "applications.grant",
+                        Duty,
+                        errors,
+                        "duties",
+                        ticked=ApplicationsState.offered,
+                    ),
+                    select_field(
+                        "grid_id",
+                        "applications.grid",
+                        errors,
+                        ApplicationsState.grid_options,
+                        placeholder_key="applications.grid_later",
+                    ),
+                    sheet_buttons(
+                        ApplicationsState.set_approve_open(False), "applications.approve"
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=ApplicationsState.approve,
+                reset_on_submit=False,
+            ),
+            class_name="sheet",
+            on_open_auto_focus=rx.prevent_default,
+        ),
+        open=ApplicationsState.approving != 0,
+        on_open_change=ApplicationsState.set_approve_open,
     )
 
 
@@ -348,6 +399,7 @@ def applications() -> rx.Component:
             rx.text(t("applications.empty"), color_scheme="gray"),
         ),
         _decline_sheet(),
+        _approve_sheet(),
     )
 
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import Role, User
 from app.accounts.service import require_community, require_role
 from app.community.models import Building, Compound, Grid
-from app.community.service import mask_mobile
+from app.community.service import check_grid, mask_mobile
 from app.errors import InvalidInput, ServiceError, parse
 from app.settings import get_settings
 from app.timeutil import to_local, today_local, utcnow
@@ -680,10 +680,7 @@ def create_team(session: Session, actor: User | None, community_id: int, data: d
     """A team, working a grid of the community and/or some of its buildings."""
     _staff(session, actor, community_id)
     form = parse(NewTeam, data)
-    if form.grid_id is not None:
-        grid = session.get(Grid, form.grid_id)
-        if grid is None or grid.community_id != community_id:
-            raise InvalidInput({"grid_id": "errors.grid_other_community"})
+    check_grid(session, form.grid_id, community_id)
     if form.building_ids:
         found = session.exec(
             select(func.count())

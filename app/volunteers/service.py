@@ -20,7 +20,7 @@ from app.accounts.service import (
     require_role,
 )
 from app.community.models import Community, Compound
-from app.community.service import mask_mobile
+from app.community.service import check_grid, mask_mobile
 from app.errors import InvalidInput, ServiceError, parse
 from app.timeutil import format_local, utcnow
 from app.volunteers.models import Application, ApplicationStatus, Availability, Duty, Skill
@@ -200,6 +200,56 @@ def pending_applications(
     return [_view(session, app, user) for app, user in rows]
 
 
+class Approval(BaseModel):
+    """通过一份申请: the duties granted (those offered, fewer, or others) and the grid the
+    volunteer will work in, so they find their doors on their first day."""
+
+    duties: list[Duty] = []
+    grid_id: int | None = None
+
+    @model_validator(mode="after")
+    def _some_duty(self):
+        if not self.duties:
+            raise InvalidInput({"duties": "errors.grant_required"})
+        return self
+
+
+def _application(session: Session, actor: User, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise ServiceError("errors.not_found")
+    require_community(session, actor, application.community_id)
+    return application
+
+
+def _settle(session: Session, actor: User, application: Application, **values) -> None:
+    """Decide one pending application. The status check and the change are one statement:
+    two staff pressing at once cannot both decide it; the later one is told who did."""
+    changed = session.exec(
+        update(Application)
+        .where(
+            Application.id == application.id,
+            Application.status == ApplicationStatus.PENDING,
+        )
+        .values(decided_by=actor.id, decided_at=utcnow(), **values)
+    ).rowcount
+    if changed != 1:
+        session.rollback()
+        session.refresh(application)
+        decider = session.get(User, application.decided_by)
+        raise ServiceError("errors.already_decided", name=decider.name if decider else "")
+
+
+def _make_volunteer(session: Session, application: Application, grid_id: int | None) -> None:
+    applicant = session.get(User, application.user_id)
+    if applicant.role in BECOMES_VOLUNTEER:
+        applicant.role = Role.VOLUNTEER
+        applicant.community_id = application.community_id
+    if applicant.role == Role.VOLUNTEER and grid_id is not None:
+        applicant.grid_id = grid_id
+    session.add(applicant)
+
+
 def decide(
     session: Session,
     actor: User | None,
@@ -207,48 +257,51 @@ def decide(
     approve: bool,
     reason: str = "",
 ) -> int:
-    """Approve or decline applications, all or none. Each is decided once: if someone else
-    got there first, nothing is changed and the message says who."""
+    """Approve (granting what each offered) or decline applications, all or none."""
     actor = require_role(actor, *STAFF_ROLES)
     reason = reason.strip()
     if not approve and not reason:
         raise InvalidInput({"reason": "errors.reason_required"})
     if not application_ids:
         raise InvalidInput({"_": "errors.nothing_chosen"})
-    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
     for application_id in application_ids:
-        application = session.get(Application, application_id)
-        if application is None:
-            raise ServiceError("errors.not_found")
-        require_community(session, actor, application.community_id)
-        # The status check and the change are one statement: two staff pressing at once
-        # cannot both decide the same application.
-        changed = session.exec(
-            update(Application)
-            .where(
-                Application.id == application_id,
-                Application.status == ApplicationStatus.PENDING,
+        application = _application(session, actor, application_id)
+        if approve:
+            _settle(
+                session,
+                actor,
+                application,
+                status=ApplicationStatus.APPROVED,
+                granted_duties=application.duties,
             )
-            .values(
-                status=status,
-                decided_by=actor.id,
-                decided_at=utcnow(),
-                decline_reason=reason[:200] if not approve else "",
-                granted_duties=application.duties if approve else "",
+            _make_volunteer(session, application, None)
+        else:
+            _settle(
+                session,
+                actor,
+                application,
+                status=ApplicationStatus.DECLINED,
+                decline_reason=reason[:200],
             )
-        ).rowcount
-        if changed != 1:
-            session.rollback()
-            session.refresh(application)
-            decider = session.get(User, application.decided_by)
-            raise ServiceError("errors.already_decided", name=decider.name if decider else "")
-        applicant = session.get(User, application.user_id)
-        if approve and applicant.role in BECOMES_VOLUNTEER:
-            applicant.role = Role.VOLUNTEER
-            applicant.community_id = application.community_id
-            session.add(applicant)
     session.commit()
     return len(application_ids)
+
+
+def approve(session: Session, actor: User | None, application_id: int, data: dict) -> None:
+    """Approve one application with the duties staff grant and the grid they choose."""
+    actor = require_role(actor, *STAFF_ROLES)
+    form = parse(Approval, data)
+    application = _application(session, actor, application_id)
+    check_grid(session, form.grid_id, application.community_id)
+    _settle(
+        session,
+        actor,
+        application,
+        status=ApplicationStatus.APPROVED,
+        granted_duties=",".join(form.duties),
+    )
+    _make_volunteer(session, application, form.grid_id)
+    session.commit()
 
 
 def list_compounds(session: Session, community_id: int) -> list[tuple[int, str]]:

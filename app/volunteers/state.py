@@ -126,6 +126,11 @@ class ApplicationsState(SessionState):
     signup_link: str = ""
     reason_error: str = ""
     declining: int = 0  # the decline sheet: 0 closed, -1 the chosen ones, else one application
+    approving: int = 0  # the approval sheet: 0 closed, else the application it grants
+    approving_name: str = ""
+    offered: list[str] = []  # the duties that application offers, ticked to begin with
+    approve_errors: dict[str, str] = {}
+    grid_options: list[tuple[str, str]] = []
 
     def _refresh(self, db, user) -> None:
         self.cards = [_card(v) for v in service.pending_applications(db, user, user.community_id)]
@@ -140,6 +145,9 @@ class ApplicationsState(SessionState):
                 return self.bounce()
             origin = self.router.page.host or ""
             self.signup_link = f"{origin}/volunteer/apply?c={user.community_id}"
+            self.grid_options = [
+                (str(g.id), g.name) for g in community_service.grids(db, user, user.community_id)
+            ]
             self._refresh(db, user)
 
     @rx.event
@@ -148,8 +156,39 @@ class ApplicationsState(SessionState):
         self.chosen = [*others, application_id] if checked else others
 
     @rx.event
-    def approve(self, application_id: int):
-        return self._decide([application_id], True, "")
+    def open_approve(self, application_id: int):
+        card = next((c for c in self.cards if c.id == application_id), None)
+        if card is not None:
+            self.approving, self.approving_name, self.offered = card.id, card.name, card.duties
+            self.approve_errors = {}
+
+    @rx.event
+    def set_approve_open(self, is_open: bool):
+        if not is_open:
+            self.approving = 0
+
+    @rx.event
+    def approve(self, form: dict):
+        """Approve the open application with the duties ticked and the grid chosen."""
+        if not self.approving:
+            return None
+        grid = str(form.get("grid_id") or "")
+        data = {"duties": _choices(form, "duty", Duty), "grid_id": int(grid) if grid else None}
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                service.approve(db, user, self.approving, data)
+            except ServiceError as exc:
+                fields, text = self.describe(exc)
+                if fields.keys() & {"duties", "grid_id"}:
+                    self.approve_errors = fields
+                    return None
+                self.approving = 0
+                self._refresh(db, user)
+                return rx.toast.error(fields.get("_") or text)
+            self.approving = 0
+            self._refresh(db, user)
+        return rx.toast.success(self.tr("applications.approved_one", name=self.approving_name))
 
     @rx.event
     def approve_chosen(self):

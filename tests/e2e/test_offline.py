@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 from playwright.sync_api import Page, expect
-from test_accounts import log_in, open_page
+from test_accounts import check_fits, log_in, open_page
 
 from app.ui.i18n import ZH
 
@@ -215,3 +215,17 @@ def test_chrome_finds_the_app_installable(app_server: "AppServer", browser):
             assert manifest["errors"] == []
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_the_field_app_fits_a_phone(app_server: "AppServer", new_context, width: int):
+    problems: list[str] = []
+    page = new_context({"width": width, "height": 844}).new_page()
+    open_field(page, app_server)
+    tabs = page.locator("nav.tabs button")
+    check_fits(page, "field-doors", width, [page.locator("button.door"), tabs], problems)
+    address = open_doors(page).first.get_attribute("aria-label")
+    open_doors(page).first.click()
+    expect(page.get_by_role("heading", name=address)).to_be_visible()
+    check_fits(page, "field-visit", width, [page.locator("#main button")], problems)
+    assert not problems, "\n".join(problems)

@@ -3,6 +3,7 @@ from sqlmodel import func, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.community.models import Grid
 from app.errors import Forbidden, InvalidInput, ServiceError
 from app.volunteers import service
 from app.volunteers.models import Application
@@ -127,3 +128,52 @@ def test_staff_of_another_community_cannot_decide(db, world):
     with pytest.raises(Forbidden):
         service.decide(db, world.far_staff, [application.id], approve=True)
     assert db.get(Application, application.id).status == "pending"
+
+
+def test_staff_approve_one_with_the_duties_they_grant_and_a_grid(db, world):
+    application = service.apply(db, None, _form(world))
+    service.approve(db, world.staff, application.id, {"duties": ["screener"], "grid_id": None})
+    volunteer = db.get(User, application.user_id)
+    assert (volunteer.role, volunteer.grid_id) == (Role.VOLUNTEER, None)
+    assert service.my_application(db, volunteer).duties == ["screener"]  # not gate duty
+
+    second = service.apply(db, None, _form(world, mobile="13600002222"))
+    service.approve(
+        db, world.staff, second.id, {"duties": ["building_lead"], "grid_id": world.grid.id}
+    )
+    assert db.get(User, second.user_id).grid_id == world.grid.id  # finds their doors at once
+
+
+@pytest.mark.parametrize(
+    ("grant", "errors"),
+    [
+        ({"duties": []}, {"duties": "errors.grant_required"}),
+        ({"duties": ["astronaut"]}, {"duties": "errors.enum"}),
+        ({"duties": ["screener"], "grid_id": "far"}, {"grid_id": "errors.grid_other_community"}),
+    ],
+)
+def test_a_refused_approval_leaves_the_application_waiting(db, world, grant, errors):
+    far_grid = Grid(community_id=world.far_household.community_id, name="上游网格")
+    db.add(far_grid)
+    db.commit()
+    if grant.get("grid_id") == "far":
+        grant = {**grant, "grid_id": far_grid.id}
+    application = service.apply(db, None, _form(world))
+    with pytest.raises(InvalidInput) as exc:
+        service.approve(db, world.staff, application.id, grant)
+    assert exc.value.fields == errors
+    db.expire_all()
+    assert db.get(Application, application.id).status == "pending"
+    assert db.get(User, application.user_id).role == Role.APPLICANT
+
+
+def test_approving_one_already_declined_names_who_declined(db, world):
+    application = service.apply(db, None, _form(world))
+    service.decide(db, world.street_staff, [application.id], approve=False, reason="已满员")
+    with pytest.raises(ServiceError) as exc:
+        service.approve(db, world.staff, application.id, {"duties": ["screener"]})
+    assert (exc.value.code, exc.value.params) == (
+        "errors.already_decided",
+        {"name": world.street_staff.name},
+    )
+    assert db.get(User, application.user_id).role == Role.APPLICANT
