@@ -673,8 +673,8 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
             "ends_on": today + timedelta(days=1),
         },
     )
-    # Highlight compounds under 20% from this morning.
-    morning = datetime.combine(today, time(8), tzinfo=to_local(utcnow()).tzinfo)
+    # Highlight compounds under 20% from the round's first morning, whatever the hour now.
+    morning = datetime.combine(today - timedelta(days=1), time(8), tzinfo=to_local(utcnow()).tzinfo)
     screening.set_weak_threshold(
         session, staff, round_.id, {"weak_below": 20, "weak_from": morning}
     )

@@ -193,6 +193,39 @@ def test_refused_damaged_and_logged_out_records_are_shown_not_lost(
     assert stored(server, [reassigned]) == []
 
 
+# A phone whose storage is full refuses writes with QuotaExceededError. Chromium here has
+# gigabytes of quota and ignores DevTools quota overrides in its test contexts, so the
+# refusal is raised where the browser would raise it: on the store's write.
+FULL_STORAGE = """
+const realPut = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (...args) {
+  if (window.__storageFull) throw new DOMException("quota exceeded", "QuotaExceededError");
+  return realPut.apply(this, args);
+};
+"""
+
+
+def test_a_full_phone_says_so_and_keeps_the_visit_on_screen(app_server: "AppServer", page: Page):
+    page.add_init_script(FULL_STORAGE)
+    open_field(page, app_server)
+    lose_signal(page)
+    page.evaluate("window.__storageFull = true")
+    address = open_doors(page).first.get_attribute("aria-label")
+    open_doors(page).first.click()
+    page.get_by_label(ZH["visit.note"]).fill("三楼老人行动不便")
+    page.get_by_role("button", name=ZH["visit.all_normal"]).click()
+    expect(page.locator("#banner")).to_have_text(ZH["field.storage_full"])
+    expect(page.get_by_role("heading", name=address)).to_be_visible()  # still on the form
+    expect(page.get_by_label(ZH["visit.note"])).to_have_value("三楼老人行动不便")
+    expect(page.locator("#waiting")).to_have_text(ZH["field.all_sent"])  # nothing pretends
+
+    page.evaluate("window.__storageFull = false")  # space freed: the same tap saves it
+    page.get_by_role("button", name=ZH["visit.all_normal"]).click()
+    expect(page.locator("#waiting")).to_have_text(waiting(1))
+    expect(page.locator("#banner")).to_be_hidden()
+    expect(page.get_by_label(address)).to_have_class(re.compile("waiting"))
+
+
 def test_chrome_finds_the_app_installable(app_server: "AppServer", browser):
     # Installability is not judged in incognito contexts: use a profile on disk.
     with tempfile.TemporaryDirectory() as profile:

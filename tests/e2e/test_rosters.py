@@ -2,7 +2,8 @@
 last place goes to one of two), check in, and staff see who is on duty; suspension."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from time import sleep
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,15 @@ def _field(page: Page, key: str):
 
 
 def _shift_times() -> tuple[str, str, str]:
-    """A shift starting in 15 minutes (so check-in is open at once), local time."""
-    start = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(minutes=15)
+    """A shift starting in 5 minutes (so check-in is open at once), local time, on today's
+    roster. A shift ends the day it starts, so just before midnight this waits for the
+    next day (at most 10 minutes)."""
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    if (now + timedelta(minutes=10)).date() != now.date():
+        midnight = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
+        sleep((midnight - now).total_seconds() + 1)
+        now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    start = now + timedelta(minutes=5)
     end = min(start + timedelta(hours=2), start.replace(hour=23, minute=59))
     return start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M")
 
