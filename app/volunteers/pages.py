@@ -1075,6 +1075,27 @@ def teams_page() -> rx.Component:
                         TeamsState.grid_options,
                         placeholder_key="teams.choose_grid",
                     ),
+                    rx.el.details(
+                        rx.el.summary(t("teams.buildings")),
+                        rx.grid(
+                            rx.foreach(
+                                TeamsState.watchers,
+                                lambda line: rx.el.label(
+                                    rx.checkbox(
+                                        name="building." + line.building_id.to_string(), size="3"
+                                    ),
+                                    rx.text(line.building, size="3"),
+                                    class_name="check-row",
+                                ),
+                            ),
+                            columns="2",
+                            spacing="1",
+                            width="100%",
+                        ),
+                        field_error(errors, "building_ids"),
+                        class_name="pick-buildings",
+                        width="100%",
+                    ),
                     primary_button(t("teams.create"), type="submit"),
                     spacing="3",
                     width="100%",

@@ -587,7 +587,15 @@ class TeamsState(SessionState):
 
     @rx.event
     def create_team(self, form: dict):
-        data = {"name": str(form.get("name", "")), "grid_id": form.get("grid_id") or None}
+        data = {
+            "name": str(form.get("name", "")),
+            "grid_id": form.get("grid_id") or None,
+            "building_ids": [
+                int(key.removeprefix("building."))
+                for key, ticked in form.items()
+                if key.startswith("building.") and ticked
+            ],
+        }
         return self._run(
             "team", lambda db, user: roster.create_team(db, user, user.community_id, data)
         )

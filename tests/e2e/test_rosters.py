@@ -165,3 +165,25 @@ def test_roster_pages_fit_a_phone(app_server: "AppServer", new_context, width: i
     buttons = volunteer.get_by_role("button", name=re.compile(ZH["duty.sign_up"]))
     check_fits(volunteer, "duty", width, [buttons], problems)
     assert not problems, "\n".join(problems)
+
+
+def test_staff_give_a_new_team_some_buildings(app_server: "AppServer", page: Page):
+    server = app_server
+    log_in(page, server, STAFF)
+    open_page(page, server, "/volunteers/teams")
+    form = page.locator("form").filter(has_text=ZH["teams.new_team"])
+    _field(form, "teams.name").fill("楼栋小队")
+    form.get_by_text(ZH["teams.buildings"]).click()
+    for building in ("望江花园 2", "锦城苑 2"):
+        form.get_by_role("checkbox", name=building, exact=True).click()
+    form.get_by_role("button", name=ZH["teams.create"]).click()
+
+    card = page.locator(".rt-Card").filter(has_text="楼栋小队")
+    expect(card).to_contain_text("望江花园 2")
+    expect(card).to_contain_text("锦城苑 2")
+    expect(_field(form, "teams.name")).to_have_value("")  # the form is blank for the next
+    assert server.sql(
+        "SELECT c.name || ' ' || b.number FROM teambuilding tb JOIN team t ON t.id = tb.team_id"
+        " JOIN building b ON b.id = tb.building_id JOIN compound c ON c.id = b.compound_id"
+        " WHERE t.name = '楼栋小队' ORDER BY c.id"
+    ) == [("望江花园 2",), ("锦城苑 2",)]

@@ -784,6 +784,7 @@ EN: dict[str, str] = {
     "teams.name_hint": "e.g. Team 1",
     "teams.grid": "Grid (optional)",
     "teams.choose_grid": "Choose a grid",
+    "teams.buildings": "Buildings (optional, any number)",
     "teams.create": "Create the team",
     "teams.leader": "Leader",
     "teams.make_leader": "Make leader",

@@ -792,6 +792,7 @@ ZH: dict[str, str] = {
     "teams.name_hint": "如：望江花园第一小队",
     "teams.grid": "负责网格（选填）",
     "teams.choose_grid": "选择网格",
+    "teams.buildings": "负责楼栋（选填，可多选）",
     "teams.create": "建立小队",
     "teams.leader": "队长",
     "teams.make_leader": "设为队长",
