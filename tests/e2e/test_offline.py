@@ -1,8 +1,12 @@
 """Offline field work in Chromium: door visits saved with no signal survive a reload, send
 themselves when the network returns, and never arrive twice."""
 
+import contextlib
 import re
+import socket
 import tempfile
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -24,24 +28,76 @@ def waiting(count: int) -> str:
     return ZH["field.waiting"].format(count=count)
 
 
-def open_field(page: Page, server: "AppServer") -> None:
-    """Open the offline app online: it downloads my buildings, the service worker keeps it."""
+class Signal:
+    """The phone's signal: a TCP relay between Chromium and the app that the test cuts, so no
+    network is real — refused connections, as in a basement — and does not rest on Chromium's
+    emulated offline mode alone (that has let a freshly reloaded page reach the server)."""
+
+    def __init__(self, app_port: int):
+        self.app_port, self.up, self.links = app_port, True, set()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                phone, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if not self.up:
+                phone.close()
+                continue
+            app = socket.create_connection(("127.0.0.1", self.app_port))
+            self.links |= {phone, app}
+            for source, sink in ((phone, app), (app, phone)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def lose(self, page: Page) -> None:
+        """Cut every connection and refuse new ones; the phone also knows it is offline."""
+        self.up = False
+        for link in list(self.links):
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+        self.links.clear()
+        page.context.set_offline(True)
+
+    def back(self, page: Page) -> None:
+        self.up = True
+        page.context.set_offline(False)
+
+    def close(self) -> None:
+        self.listener.close()
+        for link in list(self.links):
+            with contextlib.suppress(OSError):
+                link.close()
+
+
+@pytest.fixture
+def signal(app_server: "AppServer") -> Iterator[Signal]:
+    relay = Signal(int(app_server.base_url.rsplit(":", 1)[1]))
+    yield relay
+    relay.close()
+
+
+def open_field(page: Page, server: "AppServer", signal: Signal) -> None:
+    """Open the offline app online: it downloads my buildings, the service worker keeps it.
+    The login cookie belongs to the host, so the relay's port shares it."""
     log_in(page, server, VOLUNTEER)
-    page.goto(server.url("/field/"))
+    page.goto(signal.url("/field/"))
     expect(page.locator("#downloaded")).to_be_visible()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-
-
-def lose_signal(page: Page) -> None:
-    """No signal, as in a stairwell. Chromium's emulated offline has been seen to let a
-    reloaded page still reach the server, so the app's API is refused as well."""
-    page.context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
-    page.context.set_offline(True)
-
-
-def signal_back(page: Page) -> None:
-    page.context.unroute("**/api/**")
-    page.context.set_offline(False)
 
 
 def open_doors(page: Page) -> list:
@@ -80,10 +136,10 @@ def stored(server: "AppServer", addresses: list[str]) -> list[tuple[str, str, in
 
 @pytest.mark.all_backends
 def test_visits_saved_offline_survive_a_reload_and_send_when_online(
-    app_server: "AppServer", page: Page
+    app_server: "AppServer", page: Page, signal: Signal
 ):
     server = app_server
-    open_field(page, server)
+    open_field(page, server, signal)
     # Only the volunteer's own buildings are on the phone, not the whole community.
     (grid_doors,) = server.sql(
         "SELECT count(*) FROM household h JOIN building b ON b.id = h.building_id"
@@ -92,7 +148,7 @@ def test_visits_saved_offline_survive_a_reload_and_send_when_online(
     )[0]
     expect(page.locator("button.door")).to_have_count(grid_doors)
 
-    lose_signal(page)
+    signal.lose(page)
     addresses = [visit_next(page), visit_next(page, "not_home"), visit_next(page)]
     expect(page.locator("#waiting")).to_have_text(waiting(3))
     expect(page.locator("#net")).to_have_text(ZH["field.offline"])
@@ -103,7 +159,7 @@ def test_visits_saved_offline_survive_a_reload_and_send_when_online(
         expect(page.get_by_label(address)).to_have_class(re.compile("waiting"))
     assert stored(server, addresses) == []
 
-    signal_back(page)  # they send by themselves
+    signal.back(page)  # they send by themselves
     expect(page.locator("#waiting")).to_have_text(ZH["field.all_sent"], timeout=40_000)
     assert sorted(stored(server, addresses)) == sorted(
         [(addresses[0], "visited", 1), (addresses[1], "not_home", 1), (addresses[2], "visited", 1)]
@@ -112,10 +168,12 @@ def test_visits_saved_offline_survive_a_reload_and_send_when_online(
     expect(page.get_by_text(ZH["field.status.saved"], exact=True)).to_have_count(3)
 
 
-def test_a_send_cut_off_half_way_stores_each_record_once(app_server: "AppServer", page: Page):
+def test_a_send_cut_off_half_way_stores_each_record_once(
+    app_server: "AppServer", page: Page, signal: Signal
+):
     server = app_server
-    open_field(page, server)
-    lose_signal(page)
+    open_field(page, server, signal)
+    signal.lose(page)
     addresses = [visit_next(page), visit_next(page)]
     expect(page.locator("#waiting")).to_have_text(waiting(2))
 
@@ -129,7 +187,7 @@ def test_a_send_cut_off_half_way_stores_each_record_once(app_server: "AppServer"
 
     page.route("**/api/field/sync", lose_the_answer)
     with page.expect_event("requestfailed", timeout=40_000):
-        signal_back(page)
+        signal.back(page)
     assert cut
     expect(page.locator("#waiting")).to_have_text(waiting(2))  # still waiting: not confirmed
     assert [n for _, _, n in stored(server, addresses)] == [1, 1]  # but stored already
@@ -142,11 +200,11 @@ def test_a_send_cut_off_half_way_stores_each_record_once(app_server: "AppServer"
 
 
 def test_refused_damaged_and_logged_out_records_are_shown_not_lost(
-    app_server: "AppServer", page: Page, new_context
+    app_server: "AppServer", page: Page, signal: Signal
 ):
     server = app_server
-    open_field(page, server)
-    lose_signal(page)
+    open_field(page, server, signal)
+    signal.lose(page)
     reassigned = visit_next(page)
     # A record altered on the phone, and one that is not whole any more.
     page.evaluate(
@@ -176,14 +234,14 @@ def test_refused_damaged_and_logged_out_records_are_shown_not_lost(
         'DELETE FROM loginsession WHERE user_id = (SELECT id FROM "user" WHERE mobile = :m)',
         m=VOLUNTEER,
     )
-    signal_back(page)
+    signal.back(page)
     page.locator("#waiting").click()
     page.get_by_role("button", name=ZH["field.send_now"]).click()
     expect(page.locator("#banner")).to_contain_text(ZH["field.login_again"])
     expect(page.locator("#waiting")).to_have_text(waiting(2))  # kept on the phone
 
     log_in(page, server, VOLUNTEER)
-    page.goto(server.url("/field/"))
+    page.goto(signal.url("/field/"))
     expect(page.locator("#waiting")).to_have_text(ZH["field.all_sent"])
     page.locator("#tab-sent").click()
     refused = page.locator(".card").filter(has_text=ZH["field.status.refused"])
@@ -205,10 +263,12 @@ IDBObjectStore.prototype.put = function (...args) {
 """
 
 
-def test_a_full_phone_says_so_and_keeps_the_visit_on_screen(app_server: "AppServer", page: Page):
+def test_a_full_phone_says_so_and_keeps_the_visit_on_screen(
+    app_server: "AppServer", page: Page, signal: Signal
+):
     page.add_init_script(FULL_STORAGE)
-    open_field(page, app_server)
-    lose_signal(page)
+    open_field(page, app_server, signal)
+    signal.lose(page)
     page.evaluate("window.__storageFull = true")
     address = open_doors(page).first.get_attribute("aria-label")
     open_doors(page).first.click()
@@ -251,10 +311,12 @@ def test_chrome_finds_the_app_installable(app_server: "AppServer", browser):
 
 
 @pytest.mark.parametrize("width", [390, 360])
-def test_the_field_app_fits_a_phone(app_server: "AppServer", new_context, width: int):
+def test_the_field_app_fits_a_phone(
+    app_server: "AppServer", new_context, signal: Signal, width: int
+):
     problems: list[str] = []
     page = new_context({"width": width, "height": 844}).new_page()
-    open_field(page, app_server)
+    open_field(page, app_server, signal)
     tabs = page.locator("nav.tabs button")
     check_fits(page, "field-doors", width, [page.locator("button.door"), tabs], problems)
     address = open_doors(page).first.get_attribute("aria-label")
