@@ -274,12 +274,7 @@ def _decline_sheet() -> rx.Component:
                         width="100%",
                         placeholder=t("applications.reason_hint"),
                     ),
-                    rx.cond(
-                        ApplicationsState.reason_error != "",
-                        rx.text(
-                            ApplicationsState.reason_error, color=rx.color("red", 11), size="2"
-                        ),
-                    ),
+                    field_error(ApplicationsState.errors, "reason"),
                     sheet_buttons(
                         ApplicationsState.set_decline_open(False),
                         "applications.decline",
@@ -301,7 +296,7 @@ def _decline_sheet() -> rx.Component:
 
 def _approve_sheet() -> rx.Component:
     """Approve one application: the duties granted (those offered are ticked) and a grid."""
-    errors = ApplicationsState.approve_errors
+    errors = ApplicationsState.errors
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t("applications.approve_title"), " ", ApplicationsState.approving_name),

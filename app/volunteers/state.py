@@ -124,12 +124,11 @@ class ApplicationsState(SessionState):
     cards: list[ApplicationCard] = []
     chosen: list[int] = []
     signup_link: str = ""
-    reason_error: str = ""
+    errors: dict[str, str] = {}  # the open sheet's field messages
     declining: int = 0  # the decline sheet: 0 closed, -1 the chosen ones, else one application
     approving: int = 0  # the approval sheet: 0 closed, else the application it grants
     approving_name: str = ""
     offered: list[str] = []  # the duties that application offers, ticked to begin with
-    approve_errors: dict[str, str] = {}
     grid_options: list[tuple[str, str]] = []
 
     def _refresh(self, db, user) -> None:
@@ -138,7 +137,7 @@ class ApplicationsState(SessionState):
 
     @rx.event
     def load(self):
-        self.chosen, self.reason_error = [], ""
+        self.chosen, self.errors = [], {}
         with session_scope() as db:
             user = self.enter(db, "/volunteers")
             if user is None:
@@ -160,7 +159,7 @@ class ApplicationsState(SessionState):
         card = next((c for c in self.cards if c.id == application_id), None)
         if card is not None:
             self.approving, self.approving_name, self.offered = card.id, card.name, card.duties
-            self.approve_errors = {}
+            self.errors = {}
 
     @rx.event
     def set_approve_open(self, is_open: bool):
@@ -170,33 +169,24 @@ class ApplicationsState(SessionState):
     @rx.event
     def approve(self, form: dict):
         """Approve the open application with the duties ticked and the grid chosen."""
-        if not self.approving:
-            return None
-        grid = str(form.get("grid_id") or "")
+        application_id, grid = self.approving, str(form.get("grid_id") or "")
         data = {"duties": _choices(form, "duty", Duty), "grid_id": int(grid) if grid else None}
-        with session_scope() as db:
-            user = self.actor(db)
-            try:
-                service.approve(db, user, self.approving, data)
-            except ServiceError as exc:
-                fields, text = self.describe(exc)
-                if fields.keys() & {"duties", "grid_id"}:
-                    self.approve_errors = fields
-                    return None
-                self.approving = 0
-                self._refresh(db, user)
-                return rx.toast.error(fields.get("_") or text)
-            self.approving = 0
-            self._refresh(db, user)
-        return rx.toast.success(self.tr("applications.approved_one", name=self.approving_name))
+        return self._decide(
+            lambda db, user: service.approve(db, user, application_id, data),
+            "applications.approved_one",
+            name=self.approving_name,
+        )
 
     @rx.event
     def approve_chosen(self):
-        return self._decide(self.chosen, True, "")
+        ids = self.chosen
+        return self._decide(
+            lambda db, user: service.decide(db, user, ids, True), "applications.approved"
+        )
 
     @rx.event
     def open_decline(self, application_id: int):
-        self.declining, self.reason_error = application_id, ""
+        self.declining, self.errors = application_id, {}
 
     @rx.event
     def set_decline_open(self, is_open: bool):
@@ -206,27 +196,31 @@ class ApplicationsState(SessionState):
     @rx.event
     def decline(self, form: dict):
         ids = self.chosen if self.declining == -1 else [self.declining]
-        outcome = self._decide(ids, False, str(form.get("reason", "")))
-        if not self.reason_error:
-            self.declining = 0
-        return outcome
+        reason = str(form.get("reason", ""))
+        return self._decide(
+            lambda db, user: service.decide(db, user, ids, False, reason),
+            "applications.declined",
+        )
 
-    def _decide(self, ids: list[int], approve: bool, reason: str):
-        self.reason_error = ""
+    def _decide(self, action, done_key: str, **params):
+        """One decision: a field's problem stays under that field in the open sheet; anything
+        else (decided by someone else already, say) closes the sheet and shows as a toast."""
+        self.errors = {}
         with session_scope() as db:
             user = self.actor(db)
             try:
-                count = service.decide(db, user, ids, approve, reason)
+                count = action(db, user)
             except ServiceError as exc:
                 fields, text = self.describe(exc)
-                if "reason" in fields:
-                    self.reason_error = fields["reason"]
+                if fields.keys() - {"_"}:
+                    self.errors = fields
                     return None
-                self._refresh(db, user)
-                return rx.toast.error(fields.get("_") or text)
+                toast = rx.toast.error(fields.get("_") or text)
+            else:
+                toast = rx.toast.success(self.tr(done_key, count=count, **params))
+            self.declining = self.approving = 0
             self._refresh(db, user)
-        key = "applications.approved" if approve else "applications.declined"
-        return rx.toast.success(self.tr(key, count=count))
+        return toast
 
 
 # ---------------------------------------------------------------- rosters
