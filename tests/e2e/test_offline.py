@@ -67,10 +67,7 @@ class Signal:
     def lose(self, page: Page) -> None:
         """Cut every connection and refuse new ones; the phone also knows it is offline."""
         self.up = False
-        for link in list(self.links):
-            with contextlib.suppress(OSError):
-                link.shutdown(socket.SHUT_RDWR)
-        self.links.clear()
+        self._cut()
         page.context.set_offline(True)
 
     def back(self, page: Page) -> None:
@@ -79,9 +76,14 @@ class Signal:
 
     def close(self) -> None:
         self.listener.close()
-        for link in list(self.links):
+        self._cut()
+
+    def _cut(self) -> None:
+        links, self.links = self.links, set()
+        for link in links:
             with contextlib.suppress(OSError):
-                link.close()
+                link.shutdown(socket.SHUT_RDWR)
+            link.close()
 
 
 @pytest.fixture
