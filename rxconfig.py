@@ -1,4 +1,5 @@
 import reflex as rx
+from reflex.constants import StateManagerMode
 
 from app.settings import get_settings
 
@@ -30,8 +31,11 @@ config = rx.Config(
     app_module_import="app.app",
     db_url=settings.database_url,
     redis_url=settings.redis_url,
-    state_manager_mode="redis" if settings.redis_url else "disk",
+    state_manager_mode=StateManagerMode.REDIS if settings.redis_url else StateManagerMode.DISK,
     cors_allowed_origins=settings.origins,
+    # Reflex takes the client's address (login and sign-up limits count per client) from
+    # X-Forwarded-For only through this many trusted proxies.
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     frontend_port=settings.port,
     backend_port=settings.port,
     telemetry_enabled=False,

@@ -5,9 +5,11 @@ import logging
 import reflex as rx
 from reflex import constants
 from reflex.utils import prerequisites
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import pages as accounts_pages
+from app.accounts.api import session_api
 from app.accounts.state import LoginState, ProfileState, RegisterState, ResidentsState
 from app.community import pages as community_pages
 from app.community.state import (
@@ -17,6 +19,9 @@ from app.community.state import (
     RegistryState,
     RosterState,
 )
+from app.errors import LoginRequired, ServiceError
+from app.eventlog import EventRecorder, recording_routes
+from app.housekeeping import every_hour as housekeeping
 from app.screening import pages as screening_pages
 from app.screening.api import field_api
 from app.screening.state import (
@@ -28,6 +33,7 @@ from app.screening.state import (
     TodayState,
     VisitState,
 )
+from app.settings import get_settings
 from app.supplies import pages as supplies_pages
 from app.supplies.state import (
     BuyState,
@@ -37,8 +43,10 @@ from app.supplies.state import (
     NewBuyState,
     SuppliesState,
 )
+from app.text_gate import TextGate
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
+from app.ui.layout import connection_notice
 from app.ui.state import HomeState
 from app.volunteers import pages as volunteer_pages
 from app.volunteers.state import ApplicationsState, ApplyState, DutyState, TeamsState
@@ -47,11 +55,17 @@ from app.volunteers.state import RosterState as ShiftRosterState
 
 def _fast_pages(asgi: ASGIApp) -> ASGIApp:
     """Answer /login with the prerendered /login/index.html instead of a redirect (a round
-    trip a phone on 4G feels), and let browsers keep the content-hashed assets for a year."""
+    trip a phone on 4G feels), and let browsers keep the content-hashed assets for a year.
+    Reflex also serves its upload folder to anyone at /_upload/<name>: the app keeps no file
+    there (a roster waits in the private upload folder), and that route answers 404."""
     static = prerequisites.get_web_dir() / constants.Dirs.STATIC
+    upload = str(constants.Endpoint.UPLOAD)
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(upload + "/"):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
         if scope["type"] == "http" and path.startswith("/assets/"):
             send = _cached(send)
         elif (
@@ -79,13 +93,29 @@ def _cached(send: Send) -> Send:
     return with_header
 
 
-def _on_backend_error(exception: Exception):
-    # A stack trace never reaches the page: log it, tell the user in both languages.
-    logging.getLogger("app").exception("backend error", exc_info=exception)
-    return rx.toast.error(
-        f"{translate('zh', 'errors.unexpected')} / {translate('en', 'errors.unexpected')}"
-    )
+def _both_languages(key: str, **params: object) -> str:
+    return f"{translate('zh', key, **params)} / {translate('en', key, **params)}"
 
+
+def _on_backend_error(exception: Exception):
+    """A stack trace never reaches the page. A refusal a handler did not word itself (a
+    forged event, a login that ended) is a message; anything else is logged in full."""
+    if isinstance(exception, LoginRequired):
+        return [rx.toast.error(_both_languages(exception.code)), rx.redirect("/login")]
+    if isinstance(exception, ServiceError):
+        logging.getLogger("app").warning("refused: %s", exception.code)
+        return rx.toast.error(_both_languages(exception.code, **exception.params))
+    logging.getLogger("app").exception("backend error", exc_info=exception)
+    return rx.toast.error(_both_languages("errors.unexpected"))
+
+
+event_log = get_settings().event_log
+# The app's own HTTP routes, beside the pages and the websocket.
+API_APPS = (field_api, session_api)
+api_transformers = [*API_APPS, _fast_pages]
+if event_log:
+    paths = tuple(getattr(route, "path", "") for api in API_APPS for route in api.routes)
+    api_transformers.append(recording_routes(event_log, paths))
 
 app = rx.App(
     stylesheets=["/app.css"],
@@ -99,11 +129,22 @@ app = rx.App(
         rx.el.meta(name="description", content=translate("zh", "app.tagline")),
     ],
     backend_exception_handler=_on_backend_error,
-    api_transformer=[field_api, _fast_pages],
+    api_transformer=api_transformers,
     # Toasts at the top: at the bottom they cover the navigation the thumb is reaching for.
     toaster=rx.toast.provider(position="top-center"),
 )
+# Reflex's own overlay toasts "Cannot connect to server" in English and says nothing of the
+# save that waits for the signal: the app's notice replaces it.
+# The page is appended to the wrap's children: a fragment keeps it (the memo would drop it).
+app.app_wraps[(5, "Overlay")] = lambda stateful: (
+    rx.fragment(connection_notice()) if stateful else None
+)
 
+if event_log:
+    app.add_middleware(EventRecorder(event_log))
+app.add_middleware(TextGate())
+# Expired sessions, old login attempts, abandoned roster files: removed at start, then hourly.
+app.register_lifespan_task(housekeeping)
 
 # (route, page, the catalog key of its title, what loads its data)
 PAGES = (

@@ -1,8 +1,10 @@
-"""Command line: migrate the database, load the demo community, create the first admin.
+"""Command line: migrate the database, load the demo community, create the first admin,
+remove what is stale.
 
 python -m app.cli migrate
 python -m app.cli load-demo
 python -m app.cli create-admin --name 张三 --mobile 13800000000   (asks for the password)
+python -m app.cli housekeeping   (the running app also does this every hour)
 """
 
 import argparse
@@ -50,10 +52,24 @@ def _create_admin(name: str, mobile: str) -> int:
             details = exc.fields if isinstance(exc, InvalidInput) else {}
             print(translate("zh", exc.code, **exc.params), file=sys.stderr)
             for field, code in details.items():
-                print(f"  {field}: {translate('zh', code)}", file=sys.stderr)
+                params = exc.field_params.get(field, {}) if isinstance(exc, InvalidInput) else {}
+                print(f"  {field}: {translate('zh', code, **params)}", file=sys.stderr)
             return 1
     print(f"管理员已创建 / Admin created: {mobile}")
     return 0
+
+
+def _housekeeping() -> None:
+    from app.db import session_scope
+    from app.housekeeping import clean
+
+    with session_scope() as db:
+        removed = clean(db)
+    print(
+        f"已删除 / Removed: {removed.sessions} expired sessions, "
+        f"{removed.login_attempts} login attempts, {removed.signup_attempts} sign-up attempts, "
+        f"{removed.uploads} abandoned uploads"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,11 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create the first administrator")
     admin.add_argument("--name", required=True)
     admin.add_argument("--mobile", required=True)
+    sub.add_parser(
+        "housekeeping",
+        help="remove expired sessions, old login attempts and abandoned uploads",
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         migrate()
     elif args.command == "load-demo":
         _load_demo()
+    elif args.command == "housekeeping":
+        _housekeeping()
     else:
         return _create_admin(args.name, args.mobile)
     return 0

@@ -5,11 +5,12 @@ from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from app.settings import get_settings
 
@@ -37,6 +38,30 @@ def make_engine(url: str) -> Engine:
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Row | int | None) -> int:
+    """The primary key of a row already in the database, or such a key read by a query.
+    Models type `id` optional only because a new row has none until it is flushed; reaching
+    here without one is a bug."""
+    key = row if row is None or isinstance(row, int) else row.id
+    if key is None:
+        raise RuntimeError(f"no id: {row!r} has not been flushed")
+    return key
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table a model maps, for Core statements (SQLModel sets `__table__` on table
+    models but does not declare it)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
 
 
 @contextmanager

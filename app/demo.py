@@ -28,6 +28,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import id_check_code, new_household
+from app.db import saved_id
 from app.screening import service as screening
 from app.supplies.models import BuyItem
 from app.timeutil import to_local, today_local, utcnow
@@ -433,11 +434,12 @@ def _add_places(
     """One community with its compounds, grids, buildings and units (ORM adds); returns the
     household rows still to insert."""
     rng = namer.rng
-    community = Community(street_id=street.id, name=plan.name)
+    community = Community(street_id=saved_id(street), name=plan.name)
     session.add(community)
     session.flush()
     compounds = [
-        Compound(community_id=community.id, name=c.name, address=c.address) for c in plan.compounds
+        Compound(community_id=saved_id(community), name=c.name, address=c.address)
+        for c in plan.compounds
     ]
     session.add_all(compounds)
     # Lay out every building first: (compound, number, floors, units).
@@ -454,7 +456,7 @@ def _add_places(
         worker = namer.surname() + namer.given(rng.choice(list(Sex)), rng.randint(1972, 1996))
         grids.append(
             Grid(
-                community_id=community.id,
+                community_id=saved_id(community),
                 name=name,
                 worker_name=worker,
                 worker_mobile=namer.mobile(),
@@ -467,13 +469,13 @@ def _add_places(
     for grid, members in zip(grids, _split_grids(sizes, grid_count), strict=True):
         grid_of.update(dict.fromkeys(members, grid.id))
     buildings = [
-        Building(compound_id=compound.id, grid_id=grid_of[i], number=number)
+        Building(compound_id=saved_id(compound), grid_id=grid_of[i], number=number)
         for i, (compound, number, _, _) in enumerate(layout)
     ]
     session.add_all(buildings)
     session.flush()
     units_of = [
-        [Unit(building_id=building.id, number=str(n)) for n in range(1, unit_count + 1)]
+        [Unit(building_id=saved_id(building), number=str(n)) for n in range(1, unit_count + 1)]
         for building, (_, _, _, unit_count) in zip(buildings, layout, strict=True)
     ]
     session.add_all([unit for units in units_of for unit in units])
@@ -583,7 +585,7 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
         loaded.households += rows
         loaded.household_community += [ci] * len(rows)
 
-    add_households = insert(Household).returning(Household.id, sort_by_parameter_order=True)
+    add_households = insert(Household).returning(col(Household.id), sort_by_parameter_order=True)
     for chunk in _chunks(loaded.households):
         loaded.household_ids += session.exec(add_households, params=chunk).scalars().all()
 
@@ -631,7 +633,7 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
         for community, plan in zip(loaded.communities, _COMMUNITIES, strict=True):
             # Volunteers work in the community's grids in turn, so each sees its households.
             grid_ids = session.exec(
-                select(Grid.id).where(Grid.community_id == community.id).order_by(Grid.id)
+                select(Grid.id).where(Grid.community_id == community.id).order_by(col(Grid.id))
             ).all()
             for i, (name, mobile) in enumerate(getattr(plan, attr)):
                 login = DemoLogin(role, name, mobile, plan.name)
@@ -654,6 +656,9 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
     return _existing_logins(session)
 
 
+QUARANTINED_RESIDENT = "13700000002"
+
+
 def _screening_round(session: Session, community: Community, rng: random.Random) -> None:
     """A round under way since yesterday: some compounds nearly done, one lagging; a few doors
     not at home, a traveller in home quarantine, a fever referral. Recorded through the
@@ -666,7 +671,7 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
     round_ = screening.start_round(
         session,
         staff,
-        community.id,
+        saved_id(community),
         {
             "name": "第三轮全员排查",
             "starts_on": today - timedelta(days=1),
@@ -676,18 +681,26 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
     # Highlight compounds under 20% from the round's first morning, whatever the hour now.
     morning = datetime.combine(today - timedelta(days=1), time(8), tzinfo=to_local(utcnow()).tzinfo)
     screening.set_weak_threshold(
-        session, staff, round_.id, {"weak_below": 20, "weak_from": morning}
+        session, staff, saved_id(round_), {"weak_below": 20, "weak_from": morning}
     )
     now = utcnow()
     compounds = session.exec(
-        select(Compound.id).where(Compound.community_id == community.id).order_by(Compound.id)
+        select(Compound.id).where(Compound.community_id == community.id).order_by(col(Compound.id))
     ).all()
+    # A resident login whose family is in home quarantine, so 健康打卡 can be tried at once.
+    quarantined = session.exec(
+        select(User.household_id).where(User.mobile == QUARANTINED_RESIDENT)
+    ).one()
     shares = [0.35, 0.3, 0.08, 0.25]  # the third compound lags: the board flags it
     for compound_id, share in zip(compounds, shares * len(compounds), strict=False):
         households = session.exec(
-            select(Household).where(Household.compound_id == compound_id).order_by(Household.id)
+            select(Household)
+            .where(Household.compound_id == compound_id)
+            .order_by(col(Household.id))
         ).all()
         for household in households[: int(len(households) * share)]:
+            if household.id == quarantined:
+                continue
             members = session.exec(
                 select(Resident.id).where(Resident.household_id == household.id)
             ).all()
@@ -701,7 +714,9 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
                 if roll < 0.14
                 else "visited"
             )
-            people = [{"resident_id": m} for m in members] if outcome == "visited" else []
+            people: list[dict[str, object]] = (
+                [{"resident_id": m} for m in members] if outcome == "visited" else []
+            )
             if people and rng.random() < 0.01:
                 people[0] |= {
                     "travel": True,
@@ -722,6 +737,21 @@ def _screening_round(session: Session, community: Community, rng: random.Random)
                     "recorded_at": now - timedelta(minutes=rng.randint(5, 26 * 60)),
                 },
             )
+    members = session.exec(select(Resident.id).where(Resident.household_id == quarantined)).all()
+    traveller = {"travel": True, "travel_place": "上海", "travel_date": today - timedelta(days=2)}
+    screening.record_visit(
+        session,
+        staff,
+        {
+            "client_id": f"demo-{round_.id}-{quarantined}",
+            "round_id": round_.id,
+            "household_id": quarantined,
+            "outcome": "visited",
+            "people": [{"resident_id": members[0]} | traveller]
+            + [{"resident_id": m} for m in members[1:]],
+            "recorded_at": now - timedelta(hours=20),
+        },
+    )
 
 
 def _load_supplies(session: Session, community: Community) -> None:
@@ -734,7 +764,7 @@ def _load_supplies(session: Session, community: Community) -> None:
 
     staff = session.exec(select(User).where(User.mobile == _COMMUNITIES[0].staff[0][1])).one()
     compounds = session.exec(
-        select(Compound.id).where(Compound.community_id == community.id).order_by(Compound.id)
+        select(Compound.id).where(Compound.community_id == community.id).order_by(col(Compound.id))
     ).all()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
 
@@ -750,7 +780,7 @@ def _load_supplies(session: Session, community: Community) -> None:
     supplies.create_buy(
         session,
         staff,
-        community.id,
+        saved_id(community),
         {
             "title": "冻肉蔬菜套餐",
             "supplier": "鲜丰食品配送中心",
@@ -769,7 +799,7 @@ def _load_supplies(session: Session, community: Community) -> None:
     arrived = supplies.create_buy(
         session,
         staff,
-        community.id,
+        saved_id(community),
         {
             "title": "大米食用油",
             "supplier": "惠民粮油",
@@ -782,25 +812,25 @@ def _load_supplies(session: Session, community: Community) -> None:
         },
     )
     rice, oil = session.exec(
-        select(BuyItem.id).where(BuyItem.buy_id == arrived.id).order_by(BuyItem.id)
+        select(BuyItem.id).where(BuyItem.buy_id == arrived.id).order_by(col(BuyItem.id))
     ).all()
     residents = session.exec(
         select(User).where(User.community_id == community.id, col(User.household_id).is_not(None))
     ).all()
     for user in residents:
-        supplies.place_order(session, user, arrived.id, {rice: 1, oil: 1})
+        supplies.place_order(session, user, saved_id(arrived), {rice: 1, oil: 1})
     others = session.exec(
         select(Household.id)
         .where(
             Household.community_id == community.id,
             col(Household.id).not_in([u.household_id for u in residents]),
         )
-        .order_by(Household.id)
+        .order_by(col(Household.id))
         .limit(60)
     ).all()
     for i, household_id in enumerate(others):
         supplies.place_order(
-            session, staff, arrived.id, {rice: 1, oil: i % 2}, household_id=household_id
+            session, staff, saved_id(arrived), {rice: 1, oil: i % 2}, household_id=household_id
         )
     arrived.closes_at = now - timedelta(minutes=1)
     session.add(arrived)
@@ -808,7 +838,7 @@ def _load_supplies(session: Session, community: Community) -> None:
     supplies.generate_batches(
         session,
         staff,
-        arrived.id,
+        saved_id(arrived),
         {"batch_size": 10, "slot_minutes": 20, "first_slot_at": now + timedelta(hours=1)},
     )
 
@@ -824,12 +854,12 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
     from app.volunteers.roster import local_moment
 
     compounds = session.exec(
-        select(Compound).where(Compound.community_id == community.id).order_by(Compound.id)
+        select(Compound).where(Compound.community_id == community.id).order_by(col(Compound.id))
     ).all()
     posts = [
         (
             Post(
-                community_id=community.id,
+                community_id=saved_id(community),
                 name=f"{compounds[0].name}东门",
                 kind=PostKind.GATE,
                 place=compounds[0].address,
@@ -841,7 +871,7 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
         ),
         (
             Post(
-                community_id=community.id,
+                community_id=saved_id(community),
                 name=f"{compounds[1].name}北门",
                 kind=PostKind.CHECKPOINT,
                 place=compounds[1].address,
@@ -853,7 +883,7 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
         ),
         (
             Post(
-                community_id=community.id,
+                community_id=saved_id(community),
                 name="物资发放点",
                 kind=PostKind.SUPPLIES,
                 place=compounds[0].name,
@@ -875,7 +905,7 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
                 shifts.append(
                     Shift(
                         post_id=post.id,
-                        community_id=community.id,
+                        community_id=saved_id(community),
                         starts_at=local_moment(day, time(start)),
                         ends_at=local_moment(day, time(end)),
                         capacity=capacity,
@@ -886,22 +916,28 @@ def _add_rosters(session: Session, community: Community, volunteers: list[User])
     # Tomorrow's first gate shift (8–12) and the afternoon supply shift are partly taken.
     tomorrow_gate, tomorrow_supplies = shifts[3], shifts[2 * 21 + 2 + 1]
     for shift, people in ((tomorrow_gate, volunteers[:1]), (tomorrow_supplies, volunteers[1:3])):
-        session.add_all(ShiftSignup(shift_id=shift.id, user_id=v.id) for v in people)
+        session.add_all(ShiftSignup(shift_id=saved_id(shift), user_id=saved_id(v)) for v in people)
         shift.taken = len(people)
         session.add(shift)
     team = Team(
-        community_id=community.id,
+        community_id=saved_id(community),
         name="第一小队",
         leader_id=volunteers[0].id,
         grid_id=volunteers[0].grid_id,
     )
     session.add(team)
     session.flush()
-    session.add_all(TeamMember(team_id=team.id, user_id=v.id) for v in volunteers[:3])
+    session.add_all(TeamMember(team_id=saved_id(team), user_id=saved_id(v)) for v in volunteers[:3])
     for volunteer, compound in zip(volunteers[:3], compounds, strict=False):
         building_id = session.exec(
-            select(Building.id).where(Building.compound_id == compound.id).order_by(Building.id)
+            select(Building.id)
+            .where(Building.compound_id == compound.id)
+            .order_by(col(Building.id))
         ).first()
         session.add(
-            Watcher(building_id=building_id, user_id=volunteer.id, community_id=community.id)
+            Watcher(
+                building_id=saved_id(building_id),
+                user_id=saved_id(volunteer),
+                community_id=saved_id(community),
+            )
         )

@@ -1,6 +1,6 @@
 """Every table, imported in one place for migrations and tests."""
 
-from app.accounts.models import AuditEntry, LoginAttempt, LoginSession, User
+from app.accounts.models import AuditEntry, LoginAttempt, LoginSession, SignupAttempt, User
 from app.community.models import (
     Building,
     Community,
@@ -65,6 +65,7 @@ __all__ = [
     "Rules",
     "Shift",
     "ShiftSignup",
+    "SignupAttempt",
     "Street",
     "SupplyOrder",
     "Team",

@@ -22,6 +22,20 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_mobile: int = 5
     login_max_failures_per_client: int = 20
+    # Sign-ups refused because the number has an account, per client in the login window: the
+    # refusal tells whether a number is registered, so a client may not ask about many.
+    signup_max_refusals_per_client: int = 10
+    # Reverse proxies in front of the app that append the address they received from to
+    # X-Forwarded-For: the client is that many entries from the right. 0 (no proxy): the
+    # connection's own address, and X-Forwarded-For (which anyone can send) is ignored.
+    trusted_proxy_hops: int = 0
+
+    # A roster file between its upload and its import: private (never served), deleted once
+    # imported or cancelled, and by housekeeping when left untouched for an hour.
+    upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+
+    # Browser tests only: a file the app appends each event handler and API route it ran to.
+    event_log: Path | None = None
 
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"

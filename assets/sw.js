@@ -2,6 +2,13 @@
 // signal. Everything else goes to the network, so the phone always runs the server's current
 // version when online; the cached copy is only the fallback when the network fails.
 const VERSION = "field-1";
+// On a weak signal a request can hang for minutes before the browser gives up: a page not
+// answered within this time comes from the phone (a late answer still refreshes the copy).
+const NETWORK_TIMEOUT_MS = 4000;
+// After such a wait, the app's script and styles come from the phone at once for a while,
+// instead of each waiting out its own timeout.
+const SLOW_FOR_MS = 60000;
+let slowUntil = 0;
 const SHELL = [
   "/field/",
   "/field/field.js",
@@ -27,6 +34,24 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+function withinTimeout(response) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      slowUntil = Date.now() + SLOW_FOR_MS;
+      reject(new Error("timeout"));
+    }, NETWORK_TIMEOUT_MS);
+    response.then(
+      (r) => { clearTimeout(timer); resolve(r); },
+      (e) => { clearTimeout(timer); reject(e); },
+    );
+  });
+}
+
+// The phone's copy, or when it has none, whatever the network gives in the end.
+function fromPhone(key, response) {
+  return caches.match(key).then((copy) => copy || response);
+}
+
 function isShell(url) {
   return SHELL.includes(url.pathname) || url.pathname === "/field" || url.pathname === "/field/index.html";
 }
@@ -38,22 +63,23 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/_event")) return;
   if (isShell(url)) {
     // Network first, so a deploy reaches the phone at its next online start; refresh the copy.
-    event.respondWith(
-      fetch(request)
-        .then((response) => {
-          if (response.ok) {
-            const copy = response.clone();
-            const key = url.pathname === "/field" || url.pathname === "/field/index.html" ? "/field/" : request;
-            caches.open(VERSION).then((cache) => cache.put(key, copy));
-          }
-          return response;
-        })
-        .catch(() => caches.match(url.pathname.startsWith("/field") && !url.pathname.includes(".") ? "/field/" : request)),
-    );
+    const response = fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        const key = url.pathname === "/field" || url.pathname === "/field/index.html" ? "/field/" : request;
+        caches.open(VERSION).then((cache) => cache.put(key, copy));
+      }
+      return response;
+    });
+    response.catch(() => {}); // a failure is answered from the phone below
+    const key = url.pathname.startsWith("/field") && !url.pathname.includes(".") ? "/field/" : request;
+    const slow = request.mode !== "navigate" && Date.now() < slowUntil;
+    event.respondWith(slow ? fromPhone(key, response) : withinTimeout(response).catch(() => fromPhone(key, response)));
     return;
   }
   if (request.mode === "navigate") {
     // Any page opened with no network (the home screen icon in a basement): field work.
-    event.respondWith(fetch(request).catch(() => caches.match("/field/")));
+    const response = fetch(request);
+    event.respondWith(withinTimeout(response).catch(() => fromPhone("/field/", response)));
   }
 });

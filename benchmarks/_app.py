@@ -36,6 +36,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -89,7 +90,7 @@ def app_env(**overrides: str | None) -> dict[str, str]:
 # ---------------------------------------------------------------- databases
 
 
-def _is_postgres(url: str | None) -> bool:
+def _is_postgres(url: str | None) -> TypeGuard[str]:
     return bool(url) and url.startswith("postgresql")
 
 

@@ -12,12 +12,15 @@ and otherwise log in as the demo volunteers in turn.
 The client speaks what the compiled front end (.web/utils/state.js) speaks: Engine.IO 4 over a
 websocket at /_event/?EIO=4&transport=websocket&token=<tab token>, Socket.IO namespace
 "/_event", the hydrate event (State.hydrate_and_load) in the CONNECT packet's auth, events as
-["event", {name, payload, router_data}], updates back as ["event", {delta, events}]. Cookies
-reach the backend state as client-storage vars: in the hydrate payload, and after a client-side
-navigation in update_vars_internal (sent before on_load_internal), which is what a browser does
-after the login's redirect to /. A HomeState.load event is timed from emit to the update that
-carries the home state's tiles; the households tile must hold the community's real count, and
-an error toast, a missing tile or a timeout counts as an error (any error: exit status 1).
+["event", {name, payload, router_data}], updates back as ["event", {delta, events}]. The
+login is the browser's: LoginState.submit answers with a script that posts the login's token to
+/api/session/start; the phone posts it (with the Origin header a browser sends), takes the
+HttpOnly session cookie from the 303 to /, and opens / on a new websocket whose handshake
+carries the cookies (the backend reads the session from there), with the cookies scripts can
+read (the locale) in the hydrate payload too. A HomeState.load event is timed from emit to the
+update that carries the home state's tiles; the households tile must hold the community's real
+count, and an error toast, a missing tile or a timeout counts as an error (any error: exit
+status 1).
 
 Prints: phones, events (planned), events_per_second (answered correctly, over the timed phase),
 p50/p95/p99/max latency, login_p95_latency (login submit to the home page's data) and errors
@@ -42,9 +45,11 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx
 import websockets
 from engineio import packet as eio
 from socketio import packet as sio
+from websockets.typing import Origin
 
 from benchmarks._app import log, running_app
 
@@ -68,16 +73,18 @@ class Names:
     on_load_internal: str
     update_vars_internal: str
     marker: str
-    token_key: str  # client-storage key of the session cookie var
-    locale_key: str
+    session_cookie: str  # the HttpOnly cookie the server sets: scripts never see it
+    cookie_vars: dict[str, str]  # client-storage key of each cookie var -> the cookie's name
     households_labels: tuple[str, ...]
 
     @classmethod
     def from_app(cls) -> Names:
         # Importing the app's states only defines classes; it opens no database.
+        from reflex.compiler.utils import compile_client_storage
         from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
         from reflex_base.constants.state import FIELD_MARKER
 
+        from app.accounts.api import SESSION_COOKIE
         from app.accounts.state import LoginState, SessionState
         from app.ui.i18n import translate
         from app.ui.state import HomeState
@@ -93,8 +100,12 @@ class Names:
                 f"{UpdateVarsInternalState.get_full_name()}.update_vars_internal"
             ),
             marker=FIELD_MARKER,
-            token_key=f"{session}.token{FIELD_MARKER}",
-            locale_key=f"{session}.locale{FIELD_MARKER}",
+            session_cookie=SESSION_COOKIE,
+            # What the compiled front end's clientStorage lists (.web/utils/context.jsx).
+            cookie_vars={
+                key: options["name"]
+                for key, options in compile_client_storage(State)["cookies"].items()
+            },
             households_labels=(
                 translate("zh", "home.households"),
                 translate("en", "home.households"),
@@ -125,7 +136,7 @@ def add_volunteers(database_url: str, count: int) -> tuple[list[str], int]:
     engine = make_engine(database_url)
     try:
         with Session(engine) as db:
-            community = db.exec(select(Community).order_by(Community.id)).first()
+            community = db.exec(select(Community).order_by(col(Community.id))).first()
             if community is None:
                 raise SystemExit("no community in the database: load the demo data first")
             existing = set(db.exec(select(User.mobile).where(col(User.mobile).in_(mobiles))).all())
@@ -172,6 +183,27 @@ def _toast_errors(events: list[dict]) -> list[str]:
     return found
 
 
+_JS_STRING = r'"(?:[^"\\]|\\.)*"'  # a JSON-quoted string in a script
+
+
+def _form_post(script: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the form a script posts (`post_form` in
+    app/accounts/state.py)."""
+    action = re.search(rf"f\.action=({_JS_STRING})", script)
+    fields = re.findall(rf"name:({_JS_STRING}),value:({_JS_STRING})", script)
+    if action is None or not fields:
+        raise ResponseError(f"the login's script posts no form: {script[:300]}")
+    return json.loads(action[1]), {json.loads(k): json.loads(v) for k, v in fields}
+
+
+def _frame(packet: eio.Packet) -> str | bytes:
+    """An Engine.IO packet as one WebSocket message: text, or bytes for a binary packet."""
+    encoded = packet.encode()
+    if not isinstance(encoded, str | bytes):
+        raise TypeError(f"engineio encoded {packet!r} as {encoded!r}")
+    return encoded
+
+
 @dataclass
 class Phone:
     index: int
@@ -184,6 +216,7 @@ class Phone:
     updates: asyncio.Queue = field(default_factory=asyncio.Queue)
     reader: asyncio.Task | None = None
     cookies: dict[str, str] = field(default_factory=dict)  # client-storage key -> value
+    session_cookie: str = ""  # the HttpOnly session cookie, from /api/session/start
     latencies_ms: list[float] = field(default_factory=list)
     login_ms: float | None = None
     errors: list[str] = field(default_factory=list)
@@ -193,8 +226,13 @@ class Phone:
     async def connect(self, boot_event: dict) -> None:
         base = "ws" + self.app_url.removeprefix("http")
         url = f"{base}{NAMESPACE}/?EIO=4&transport=websocket&token={self.token}"
+        cookie = self._cookie_header()
         self.ws = await websockets.connect(
-            url, origin=self.app_url, max_size=None, open_timeout=CONNECT_TIMEOUT_S
+            url,
+            origin=Origin(self.app_url),
+            additional_headers={"Cookie": cookie} if cookie else None,
+            max_size=None,
+            open_timeout=CONNECT_TIMEOUT_S,
         )
         opened = eio.Packet(encoded_packet=await self.ws.recv())
         if opened.packet_type != eio.OPEN:
@@ -203,15 +241,21 @@ class Phone:
         await self._send(sio.Packet(sio.CONNECT, data={"event": boot_event}, namespace=NAMESPACE))
         self.reader = asyncio.create_task(self._read())
 
+    def _socket(self) -> websockets.ClientConnection:
+        if self.ws is None:
+            raise ResponseError("the phone is not connected")
+        return self.ws
+
     async def _send(self, packet: sio.Packet) -> None:
-        await self.ws.send(eio.Packet(eio.MESSAGE, data=packet.encode()).encode())
+        await self._socket().send(_frame(eio.Packet(eio.MESSAGE, data=packet.encode())))
 
     async def _read(self) -> None:
+        ws = self._socket()
         try:
-            async for raw in self.ws:
+            async for raw in ws:
                 pkt = eio.Packet(encoded_packet=raw)
                 if pkt.packet_type == eio.PING:
-                    await self.ws.send(eio.Packet(eio.PONG, data=pkt.data).encode())
+                    await ws.send(_frame(eio.Packet(eio.PONG, data=pkt.data)))
                     continue
                 if pkt.packet_type == eio.CLOSE:
                     break
@@ -230,21 +274,37 @@ class Phone:
             return
         await self.updates.put({"_closed": "websocket closed"})
 
-    def _store_cookies(self, update: dict) -> None:
-        """What applyClientStorageDelta does: cookie vars in a delta go to the cookie jar,
-        except in the hydrate's snapshot (is_hydrated false)."""
+    def _cookie_header(self) -> str:
+        """The Cookie header a browser sends with the websocket's handshake."""
+        jar = {self.names.cookie_vars[key]: value for key, value in self.cookies.items()}
+        if self.session_cookie:
+            jar[self.names.session_cookie] = self.session_cookie
+        return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+    def _is_snapshot(self, update: dict) -> bool:
+        """The hydrate's first update: the whole state, with is_hydrated false."""
         delta = update.get("delta") or {}
         main = [key for key in delta if "." not in key]
-        hydrated = self.names.var("is_hydrated")
-        if len(main) == 1 and delta[main[0]].get(hydrated, True) is False:
+        return len(main) == 1 and delta[main[0]].get(self.names.var("is_hydrated"), True) is False
+
+    def _store_cookies(self, update: dict) -> None:
+        """What applyClientStorageDelta does: cookie vars in a delta go to the cookie jar,
+        except in the hydrate's snapshot."""
+        if self._is_snapshot(update):
             return
-        for substate, values in delta.items():
+        for substate, values in (update.get("delta") or {}).items():
             for key, value in values.items():
-                if f"{substate}.{key}" in (self.names.token_key, self.names.locale_key):
+                if f"{substate}.{key}" in self.names.cookie_vars:
                     self.cookies[f"{substate}.{key}"] = value
 
-    async def emit(self, name: str, path: str, payload: dict | None = None) -> None:
-        event = {"name": name, "router_data": {"pathname": path, "asPath": path}}
+    async def emit(
+        self, name: str, path: str, payload: dict | None = None, query: dict | None = None
+    ) -> None:
+        """Send an event from page `path`; `query` holds its route's params (a dynamic
+        route's `[household_id]`, `?h=`), as the front end sends them."""
+        event: dict = {"name": name, "router_data": {"pathname": path, "asPath": path}}
+        if query:
+            event["router_data"]["query"] = query
         if payload:
             event["payload"] = payload
         await self._send(sio.Packet(sio.EVENT, data=["event", event], namespace=NAMESPACE))
@@ -275,6 +335,20 @@ class Phone:
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await self.ws.close()
+        self.reader = self.ws = None
+        self.updates = asyncio.Queue()  # what the closed page had not read yet is gone with it
+
+    async def open_page(self, path: str) -> None:
+        """Load `path` like a browser tab: a websocket whose handshake carries the cookies, and
+        the hydrate event (with the cookies scripts can read) in the CONNECT packet. The
+        caller waits for what the page's load sends."""
+        event: dict = {
+            "name": f"{self.names.root}.hydrate_and_load",
+            "router_data": {"pathname": path, "asPath": path},
+        }
+        if self.cookies:
+            event["payload"] = {"vars": dict(self.cookies)}
+        await self.connect(event)
 
     # -- what the phone does
 
@@ -296,52 +370,87 @@ class Phone:
             raise ResponseError(f"households tile says {households}, expected {expected}")
 
     def has_home_tiles(self, update: dict) -> bool:
-        return self.names.var("tiles") in self._delta(update, self.names.home)
+        """An update of the home page's load (not the hydrate's snapshot) with the tiles."""
+        tiles = self.names.var("tiles")
+        return not self._is_snapshot(update) and tiles in self._delta(update, self.names.home)
+
+    def _signed_in(self, update: dict) -> bool:
+        """The page's load shows this phone's user. A redirect (to /login: the backend read no
+        session from the handshake's cookie) raises."""
+        for event in update.get("events") or []:
+            if event.get("name") == "_redirect":
+                path = (event.get("payload") or {}).get("path")
+                raise ResponseError(f"the page redirected to {path} after the login")
+        if self._is_snapshot(update):
+            return False
+        session = self._delta(update, self.names.session)
+        return session.get(self.names.var("user_mobile")) == self.mobile
 
     async def hydrate_and_login(self, logins: asyncio.Semaphore) -> None:
         """Open /login like a browser tab, then (at most `logins` phones at a time) log in and
         land on /."""
-        n = self.names
-        is_hydrated = n.var("is_hydrated")
-        await self.connect(
-            {
-                "name": f"{n.root}.hydrate_and_load",
-                "router_data": {"pathname": "/login", "asPath": "/login"},
-            }
-        )
+        is_hydrated = self.names.var("is_hydrated")
+        await self.open_page("/login")
         await self.wait_for(
-            lambda u: self._delta(u, n.root).get(is_hydrated) is True, "the /login hydrate"
+            lambda u: self._delta(u, self.names.root).get(is_hydrated) is True,
+            "the /login hydrate",
         )
 
         async with logins:
             await self._login()
 
-    async def _login(self) -> None:
+    async def log_in(self) -> dict:
+        """Log in as the browser does and land on /; returns the update of /'s load that shows
+        this phone's user."""
+        action, fields = await self._submit_login()
+        location = await self._post_form(action, fields)
+        if location != "/":
+            raise ResponseError(f"{action} sent the page to {location!r}, not /")
+        await self.close()  # the form post leaves the page, and its websocket closes
+        await self.open_page(location)
+        return await self.wait_for(self._signed_in, "the home page's load after the login")
+
+    async def _submit_login(self) -> tuple[str, dict[str, str]]:
+        """LoginState.submit; returns the form its script posts (action, fields)."""
         n = self.names
-        t0 = time.perf_counter()
         form = {"mobile": self.mobile, "password": DEMO_PASSWORD}
         await self.emit(f"{n.login}.submit", "/login", {"form": form})
+        scripts: list[str] = []
 
-        def redirected(update: dict) -> bool:
+        def scripted(update: dict) -> bool:
             if errors := self._delta(update, n.login).get(n.var("errors")):
                 raise ResponseError(f"login refused for {self.mobile}: {errors}")
-            for event in update.get("events") or []:
-                if event.get("name") == "_redirect":
-                    path = (event.get("payload") or {}).get("path")
-                    if path != "/":
-                        raise ResponseError(f"the login redirected to {path}, not /")
-                    return True
-            return False
+            scripts.extend(
+                str((event.get("payload") or {}).get("javascript_code", ""))
+                for event in update.get("events") or []
+                if event.get("name") == "_call_script"
+            )
+            return bool(scripts)
 
-        await self.wait_for(redirected, "the login's redirect")
-        # The session cookie came in a delta before the redirect (see _store_cookies)...
-        if not self.cookies.get(n.token_key):
-            raise ResponseError("the login set no session cookie")
-        # ...and on the client-side navigation to / the browser sends its cookies with
-        # update_vars_internal, then on_load_internal (context.js onLoadInternalEvent).
-        await self.emit(n.update_vars_internal, "/", {"vars": dict(self.cookies)})
-        await self.emit(n.on_load_internal, "/")
-        update = await self.wait_for(self.has_home_tiles, "the home page's load after login")
+        await self.wait_for(scripted, "the login's script")
+        return _form_post(scripts[0])
+
+    async def _post_form(self, action: str, fields: dict[str, str]) -> str:
+        """Post the form as the browser does (with its page's Origin, redirects not followed)
+        and keep the session cookie the answer sets; returns where it sends the page."""
+        async with httpx.AsyncClient(
+            base_url=self.app_url, timeout=EVENT_TIMEOUT_S, follow_redirects=False
+        ) as client:
+            answer = await client.post(action, data=fields, headers={"Origin": self.app_url})
+        location = answer.headers.get("location", "")
+        if answer.status_code != 303:
+            raise ResponseError(f"{action} answered {answer.status_code}, not 303")
+        cookie = answer.cookies.get(self.names.session_cookie)
+        if not cookie:
+            raise ResponseError(f"{action} set no session cookie (and sent the page to {location})")
+        self.session_cookie = cookie
+        return location
+
+    async def _login(self) -> None:
+        t0 = time.perf_counter()
+        update = await self.log_in()
+        if not self.has_home_tiles(update):
+            update = await self.wait_for(self.has_home_tiles, "the home page's tiles")
         self.check_home(update)
         self.login_ms = (time.perf_counter() - t0) * 1000
 
@@ -434,7 +543,7 @@ async def run_phones(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--events", type=int, default=20, help="HomeState.load events per phone")
     parser.add_argument("--app-url", default=os.environ.get("APP_URL"))
@@ -449,10 +558,11 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.phones, args.events, args.login_concurrency) < 1:
         parser.error("--phones, --events and --login-concurrency must be at least 1")
 
-    prepared: dict[str, object] = {}
+    # The phones' mobiles, and how many households they should see (None: not known).
+    prepared: dict[str, tuple[list[str], int | None]] = {}
 
     def prepare(database_url: str) -> None:
-        prepared["mobiles"], prepared["households"] = add_volunteers(database_url, args.phones)
+        prepared["phones"] = add_volunteers(database_url, args.phones)
 
     with running_app(prepare=prepare, app_url=args.app_url) as app:
         if not app.started:
@@ -460,18 +570,11 @@ def main(argv: list[str] | None = None) -> int:
                 prepare(app.database_url)
             else:
                 log("no DATABASE_URL: the phones log in as the demo volunteers in turn")
-                prepared["mobiles"] = [
-                    DEMO_VOLUNTEERS[i % len(DEMO_VOLUNTEERS)] for i in range(args.phones)
-                ]
-                prepared["households"] = None
+                mobiles = [DEMO_VOLUNTEERS[i % len(DEMO_VOLUNTEERS)] for i in range(args.phones)]
+                prepared["phones"] = (mobiles, None)
+        mobiles, households = prepared["phones"]
         phones, window = asyncio.run(
-            run_phones(
-                app.url,
-                prepared["mobiles"],
-                args.events,
-                prepared["households"],
-                args.login_concurrency,
-            )
+            run_phones(app.url, mobiles, args.events, households, args.login_concurrency)
         )
         if app.log_path is not None:
             errors_in_log = app.log_path.read_text(errors="replace").count("backend error")

@@ -14,10 +14,13 @@ through the real form and opens /field/ (the offline app), then:
   the request to the package stored on the phone;
 * sync: with the network off, stores --households visits (one per door, "all normal") through
   the app's own save path, turns the network on and times the app sending them all, in batches,
-  until nothing waits; then checks the database holds each exactly once.
+  until nothing waits; then checks the database holds each exactly once;
+* after the send: the bytes on the wire of the app's own package request that follows a send
+  (only the door states and checks, compressed), and of one more request with nothing changed.
 
 Prints save_p50/save_p95 (ms), download_households, download_seconds, download_kb,
-sync_visits, sync_seconds, sync_stored. Targets: save ≤ 50 ms, download ≤ 3 s, sync ≤ 10 s.
+download_wire_kb, sync_visits, sync_seconds, sync_stored, after_send_bytes, unchanged_status.
+Targets: save ≤ 50 ms, download ≤ 3 s, sync ≤ 10 s, after_send ≤ 5 KB for 400 doors.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ def assign_doors(households: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--households", type=int, default=500)
     parser.add_argument("--app-url")
@@ -110,8 +113,11 @@ def main() -> None:
             page.locator("#password").fill(PASSWORD)
             page.locator("button[type=submit]").click()
             page.wait_for_url(app.url + "/")
-            page.goto(app.url + "/field/")
+            with page.expect_response("**/api/field/download*") as first:
+                page.goto(app.url + "/field/")
             page.locator("#downloaded").wait_for()
+            first.value.finished()
+            wire = first.value.request.sizes()["responseBodySize"]
             page.wait_for_function("navigator.serviceWorker.controller !== null")
             doors = page.locator("button.door").count()
 
@@ -123,7 +129,8 @@ def main() -> None:
             for _ in range(3):
                 timings.append(
                     page.evaluate(
-                        "async () => { const t = performance.now();"
+                        # Without the phone's version: the whole package, not "unchanged".
+                        "async () => { delete state.pkg.version; const t = performance.now();"
                         " await download(); return performance.now() - t; }"
                     )
                 )
@@ -137,6 +144,7 @@ def main() -> None:
             print(f"download_households: {doors}")
             print(f"download_seconds: {statistics.median(timings) / 1000:.2f} s")
             print(f"download_kb: {size / 1024:.0f} KB (uncompressed JSON)")
+            print(f"download_wire_kb: {wire / 1024:.0f} KB (gzip)")
 
             # Saving on the phone with no network: tap a door, "all normal".
             context.set_offline(True)
@@ -164,10 +172,22 @@ def main() -> None:
             )
             context.set_offline(False)
             started = time.perf_counter()
-            page.evaluate("sendWaiting()")
-            page.wait_for_function("state.outbox.length === 0 && !state.sending", timeout=120_000)
-            took = time.perf_counter() - started
+            # Once all are sent the app asks for its package again: what does that cost?
+            with page.expect_response("**/api/field/download*", timeout=120_000) as after_send:
+                page.evaluate("sendWaiting()")
+                page.wait_for_function(
+                    "state.outbox.length === 0 && !state.sending", timeout=120_000
+                )
+                took = time.perf_counter() - started
+            after_send.value.finished()
+            after_send_bytes = after_send.value.request.sizes()["responseBodySize"]
+            page.wait_for_function("state.pkg.buildings[0].doors[0].outcome === 'visited'")
+            with page.expect_response("**/api/field/download*") as unchanged:
+                page.evaluate("download()")
+            unchanged_status = unchanged.value.status  # 304 has no body
             browser.close()
+        if app.database_url is None:
+            raise SystemExit("set DATABASE_URL to the app's database to count the stored visits")
         engine = create_engine(app.database_url)
         with engine.connect() as conn:
             stored = conn.execute(
@@ -181,6 +201,8 @@ def main() -> None:
     print(f"sync_visits: {waiting}")
     print(f"sync_seconds: {took:.2f} s")
     print(f"sync_stored: {stored}")
+    print(f"after_send_bytes: {after_send_bytes} B (door states of {waiting} doors, gzip)")
+    print(f"unchanged_status: HTTP {unchanged_status}")
 
 
 if __name__ == "__main__":

@@ -215,7 +215,7 @@ def check_logged_in(debug_port: int, app_url: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.connect_over_cdp(f"http://127.0.0.1:{debug_port}")
         context = browser.contexts[0]
-        cookies = {c["name"] for c in context.cookies(app_url)}
+        cookies = {c["name"] for c in context.cookies(app_url) if "name" in c}
         if "cep_session" not in cookies:
             raise RuntimeError(f"not logged in: no cep_session cookie (have {sorted(cookies)})")
         page = context.new_page()
@@ -231,7 +231,7 @@ def median_run(reports: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--app-url", default=os.environ.get("APP_URL"))
     parser.add_argument(
         "--runs", type=int, default=3, help="Lighthouse runs per page; the median run counts"

@@ -42,8 +42,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import app.models  # noqa: F401  (every table)
 from app.accounts.models import Role, User
@@ -61,7 +62,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import id_check_code, new_household
-from app.db import make_engine, sibling_database
+from app.db import make_engine, saved_id, sibling_database
 from app.demo import _Namer  # the demo's names: surname weights, given names by generation
 
 SEED = 20220401
@@ -158,8 +159,8 @@ def build(url: str, households: int, residents: int) -> dict:
         db.add(street)
         db.flush()
         communities = [
-            Community(street_id=street.id, name="锦官驿社区"),
-            Community(street_id=street.id, name="清泉社区"),
+            Community(street_id=saved_id(street), name="锦官驿社区"),
+            Community(street_id=saved_id(street), name="清泉社区"),
         ]
         db.add_all(communities)
         db.flush()
@@ -169,23 +170,27 @@ def build(url: str, households: int, residents: int) -> dict:
         grid_of_community: dict[int, list[Grid]] = {}
         for ci, name, count in COMPOUNDS:
             community = communities[ci]
-            compound = Compound(community_id=community.id, name=name)
+            compound = Compound(community_id=saved_id(community), name=name)
             db.add(compound)
             db.flush()
             buildings = [
-                Building(compound_id=compound.id, number=str(n))
+                Building(compound_id=saved_id(compound), number=str(n))
                 for n in range(1, max(1, round(count * scale)) + 1)
             ]
-            grids = grid_of_community.setdefault(community.id, [])
+            grids = grid_of_community.setdefault(saved_id(community), [])
             for i, building in enumerate(buildings):
                 if i % GRID_BUILDINGS == 0:
-                    grids.append(Grid(community_id=community.id, name=f"{name}第{i // 40 + 1}网格"))
+                    grids.append(
+                        Grid(community_id=saved_id(community), name=f"{name}第{i // 40 + 1}网格")
+                    )
                     db.add(grids[-1])
                     db.flush()
                 building.grid_id = grids[-1].id
             db.add_all(buildings)
             db.flush()
-            units = [Unit(building_id=b.id, number=str(u)) for b in buildings for u in (1, 2)]
+            units = [
+                Unit(building_id=saved_id(b), number=str(u)) for b in buildings for u in (1, 2)
+            ]
             db.add_all(units)
             db.flush()
             by_building = {b.id: b for b in buildings}
@@ -197,7 +202,7 @@ def build(url: str, households: int, residents: int) -> dict:
                         )
                         rows.append(household.model_dump(exclude={"id"}))
         rows = rows[:households]
-        add = insert(Household).returning(Household.id, sort_by_parameter_order=True)
+        add = insert(Household).returning(col(Household.id), sort_by_parameter_order=True)
         ids: list[int] = []
         for start in range(0, len(rows), CHUNK):
             ids += db.exec(add, params=rows[start : start + CHUNK]).scalars().all()
@@ -249,7 +254,7 @@ def build(url: str, households: int, residents: int) -> dict:
         main = communities[0]
         staff = User(mobile="13800000001", name="刘晓燕", password_hash="x", role=Role.STAFF,
                      community_id=main.id, street_id=street.id)  # fmt: skip
-        grid = grid_of_community[main.id][0]
+        grid = grid_of_community[saved_id(main)][0]
         volunteer = User(mobile="13900000001", name="王浩然", password_hash="x",
                          role=Role.VOLUNTEER, community_id=main.id, street_id=street.id,
                          grid_id=grid.id)  # fmt: skip
@@ -278,10 +283,10 @@ def _queries(db: Session, grid_id: int) -> dict[str, str]:
     """One query of each kind, with answers inside the volunteer's grid."""
     in_grid = (
         select(Resident.name, Resident.mobile, Resident.id_number)
-        .join(Household, Household.id == Resident.household_id)
-        .join(Building, Building.id == Household.building_id)
+        .join(Household, col(Household.id) == Resident.household_id)
+        .join(Building, col(Building.id) == Household.building_id)
         .where(Building.grid_id == grid_id, Resident.mobile != "", Resident.id_number != "")
-        .order_by(Resident.id)
+        .order_by(col(Resident.id))
         .offset(37)
         .limit(1)
     )
@@ -314,7 +319,7 @@ def _explain(db: Session, actor: User, query: str) -> None:
         service.search(db, actor, query)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    raw = db.connection().connection.dbapi_connection
+    raw = db.connection().connection  # the pooled DB-API connection
     for statement, parameters in statements:
         prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
         cursor = raw.cursor()
@@ -332,7 +337,7 @@ def time_search(url: str, facts: dict, runs: int, explain: bool) -> list[tuple[s
     with Session(engine, expire_on_commit=False) as db:
         queries = _queries(db, facts["grid_id"])
         for role, user_id in (("staff", facts["staff_id"]), ("volunteer", facts["volunteer_id"])):
-            actor = db.get(User, user_id)
+            actor = db.get_one(User, user_id)
             for kind, query in queries.items():
                 hits = service.search(db, actor, query)  # warm up
                 timings = []
@@ -362,12 +367,19 @@ def roster_file(url: str, facts: dict, rows: int) -> bytes:
     namer = _Namer(rng, set())
     engine = make_engine(url)
     with Session(engine) as db:
-        doors = db.exec(
-            select(Household.id, Compound.name, Building.number, Unit.number, Household.door)
-            .join(Compound, Compound.id == Household.compound_id)
-            .join(Building, Building.id == Household.building_id)
-            .join(Unit, Unit.id == Household.unit_id)
-            .where(Household.community_id == facts["community_id"])
+        # Five columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+        doors = db.execute(
+            sa_select(
+                col(Household.id),
+                col(Compound.name),
+                col(Building.number),
+                col(Unit.number),
+                col(Household.door),
+            )
+            .join(Compound, col(Compound.id) == Household.compound_id)
+            .join(Building, col(Building.id) == Household.building_id)
+            .join(Unit, col(Unit.id) == Household.unit_id)
+            .where(col(Household.community_id) == facts["community_id"])
         ).all()
     engine.dispose()
     chosen = rng.sample(doors, min(len(doors), rows))
@@ -443,7 +455,7 @@ def time_import(url: str, facts: dict, rows: int) -> list[tuple[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--residents", type=int, default=300_000)
     parser.add_argument("--runs", type=int, default=50)

@@ -15,9 +15,10 @@ database and dropped afterwards).
    of `--doors` households (1–4 registered people each) per phone, each building in its own
    grid with its own volunteer account (mobiles 194<run><nnnn>, password Demo2026), and one
    round over those grids started with `screening.start_round` as the demo's staff member.
-   Each phone logs in like load.py (the session cookie comes from the login's delta), then,
-   back to back for `--seconds`, opens the next door of its building as the browser does when
-   the volunteer taps it (update_vars_internal with the cookies, then on_load_internal with
+   Each phone logs in like load.py (the form post that sets the HttpOnly session cookie, then
+   / on a new websocket whose handshake carries it), then, back to back for `--seconds`, opens
+   the next door of its building as the browser does when the volunteer taps it
+   (update_vars_internal with the cookies scripts can read, then on_load_internal with
    router_data {pathname: /visit, query: {r, h}}: VisitState.load), waits for the form (the
    address and the people), sends VisitState.all_normal and waits for the redirect to /doors.
    A visit is timed from the all_normal emit to the update carrying the redirect; opening the
@@ -100,7 +101,7 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import new_household
-from app.db import make_engine, sibling_database
+from app.db import make_engine, saved_id, sibling_database
 from app.screening import service as screening
 from app.screening.models import Door, Outcome, Round, RoundBuilding, RoundKind, Visit
 from app.timeutil import to_local, today_local, utcnow
@@ -147,29 +148,31 @@ def add_team(database_url: str, phones: int, doors: int) -> Team:
     engine = make_engine(database_url)
     try:
         with Session(engine, expire_on_commit=False) as db:
-            community = db.exec(select(Community).order_by(Community.id)).first()
+            community = db.exec(select(Community).order_by(col(Community.id))).first()
             staff = db.exec(
                 select(User)
                 .where(User.role == Role.STAFF, User.community_id == (community and community.id))
-                .order_by(User.id)
+                .order_by(col(User.id))
             ).first()
-            if staff is None:
+            if community is None or staff is None:
                 raise SystemExit("no community with a staff member: load the demo data first")
-            compound = Compound(community_id=community.id, name=f"压测花园{run:04d}")
+            compound = Compound(community_id=saved_id(community), name=f"压测花园{run:04d}")
             grids = [
-                Grid(community_id=community.id, name=f"压测{run:04d}-{i + 1}")
+                Grid(community_id=saved_id(community), name=f"压测{run:04d}-{i + 1}")
                 for i in range(phones)
             ]
             db.add(compound)
             db.add_all(grids)
             db.flush()
             buildings = [
-                Building(compound_id=compound.id, grid_id=g.id, number=str(i + 1))
+                Building(compound_id=saved_id(compound), grid_id=g.id, number=str(i + 1))
                 for i, g in enumerate(grids)
             ]
             db.add_all(buildings)
             db.flush()
-            units = [[Unit(building_id=b.id, number=str(u)) for u in (1, 2)] for b in buildings]
+            units = [
+                [Unit(building_id=saved_id(b), number=str(u)) for u in (1, 2)] for b in buildings
+            ]
             db.add_all(u for pair in units for u in pair)
             db.flush()
             rows = []
@@ -178,7 +181,7 @@ def add_team(database_url: str, phones: int, doors: int) -> Team:
                     unit, door = _door_number(j)
                     household = new_household(compound, building, pair[unit], door)
                     rows.append(household.model_dump(exclude={"id"}))
-            add = insert(Household).returning(Household.id, sort_by_parameter_order=True)
+            add = insert(Household).returning(col(Household.id), sort_by_parameter_order=True)
             ids: list[int] = []
             for start in range(0, len(rows), CHUNK):
                 ids += db.exec(add, params=rows[start : start + CHUNK]).scalars().all()
@@ -218,7 +221,7 @@ def add_team(database_url: str, phones: int, doors: int) -> Team:
             screening_round = screening.start_round(
                 db,
                 staff,
-                community.id,
+                saved_id(community),
                 {
                     "name": f"压测轮次{run:04d}",
                     "starts_on": today,
@@ -228,8 +231,8 @@ def add_team(database_url: str, phones: int, doors: int) -> Team:
             )
             team = Team(
                 mobiles=mobiles,
-                user_ids=[v.id for v in volunteers],
-                round_id=screening_round.id,
+                user_ids=[saved_id(v) for v in volunteers],
+                round_id=saved_id(screening_round),
                 doors=[ids[i * doors : (i + 1) * doors] for i in range(phones)],
             )
     finally:
@@ -405,10 +408,10 @@ def bench_visits(args) -> tuple[list[tuple[str, str]], bool]:
         prepared["team"] = add_team(database_url, args.phones, args.doors)
 
     with running_app(prepare=prepare, app_url=args.app_url) as app:
-        database_url = app.database_url
+        database_url = app.database_url  # always set for an app started here
+        if not database_url:
+            raise SystemExit("with --app-url, set DATABASE_URL to the app's database")
         if not app.started:
-            if not database_url:
-                raise SystemExit("with --app-url, set DATABASE_URL to the app's database")
             prepare(database_url)
         team = prepared["team"]
         phones, usage = asyncio.run(run_visits(app.url, team, args.seconds, args.logins))
@@ -488,7 +491,7 @@ def build_board(url: str, households: int, visits: int) -> dict:
         street = Street(name="东湖街道", district="锦江区")
         db.add(street)
         db.flush()
-        community = Community(street_id=street.id, name="锦官驿社区")
+        community = Community(street_id=saved_id(street), name="锦官驿社区")
         db.add(community)
         db.flush()
         staff = User(
@@ -516,15 +519,17 @@ def build_board(url: str, households: int, visits: int) -> dict:
         names = ("望江花园", "锦城苑", "水井坊小区", "清泉雅居", "香槟广场")
         rows, building_rows = [], []
         for c, name in enumerate(names):
-            compound = Compound(community_id=community.id, name=name)
+            compound = Compound(community_id=saved_id(community), name=name)
             db.add(compound)
             db.flush()
             count = buildings_total // len(names) + (c < buildings_total % len(names))
-            buildings = [Building(compound_id=compound.id, number=str(n + 1)) for n in range(count)]
+            buildings = [
+                Building(compound_id=saved_id(compound), number=str(n + 1)) for n in range(count)
+            ]
             db.add_all(buildings)
             db.flush()
             for building in buildings:
-                pair = [Unit(building_id=building.id, number=str(u)) for u in (1, 2)]
+                pair = [Unit(building_id=saved_id(building), number=str(u)) for u in (1, 2)]
                 db.add_all(pair)
                 db.flush()
                 building_rows.append((building.id, compound.id))
@@ -537,7 +542,7 @@ def build_board(url: str, households: int, visits: int) -> dict:
                     )
         rows = rows[:households]
         add = insert(Household).returning(
-            Household.id, Household.building_id, sort_by_parameter_order=True
+            col(Household.id), col(Household.building_id), sort_by_parameter_order=True
         )
         doors: list[tuple[int, int]] = []
         for start in range(0, len(rows), CHUNK):
@@ -545,13 +550,13 @@ def build_board(url: str, households: int, visits: int) -> dict:
         log(f"{len(doors)} households")
 
         round_ = Round(
-            community_id=community.id,
+            community_id=saved_id(community),
             name="第三轮全员排查",
             kind=RoundKind.FULL,
             starts_on=starts_on,
             ends_on=today + timedelta(days=2),
             weak_from=now - timedelta(days=1),
-            created_by=staff.id,
+            created_by=saved_id(staff),
         )
         db.add(round_)
         db.flush()
@@ -776,7 +781,7 @@ def bench_board(args, postgres: str | None) -> tuple[list[tuple[str, str]], bool
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--doors", type=int, default=200, help="doors in each phone's building")

@@ -6,7 +6,8 @@ time to give 5,000 orders their pickup numbers and batches.
 Part 1 starts the app on a fresh database (see benchmarks/_app.py; DATABASE_URL=postgresql+...
 and REDIS_URL switch it to PostgreSQL + Redis). Before the start it adds one resident account
 per phone (mobiles 1970000xxxx, password Demo2026), each linked to a household of its own, and
-an open group buy for the whole community. Each phone hydrates /login, logs in, opens the buy's
+an open group buy for the whole community. Each phone hydrates /login, logs in as load.py does
+(the form post that sets the HttpOnly session cookie, then / on a new websocket), opens the buy's
 page (/supplies/buy/<id>, BuyState.load) and then sends `--orders` BuyState.order events back
 to back, changing its household's order between 1 and 2 units of each item (every event takes
 or gives back stock with the conditional UPDATE). An order is timed from its emit to the update
@@ -51,22 +52,24 @@ def prepare_orders(database_url: str, count: int) -> tuple[list[str], int, list[
     from app.accounts.models import Role, User
     from app.accounts.service import hash_password
     from app.community.models import Community, Compound, Household
-    from app.db import make_engine
+    from app.db import make_engine, saved_id
     from app.supplies import service
     from app.timeutil import utcnow
 
     engine = make_engine(database_url)
     try:
         with Session(engine, expire_on_commit=False) as db:
-            community = db.exec(select(Community).order_by(Community.id)).first()
+            community = db.exec(select(Community).order_by(col(Community.id)).limit(1)).one()
             staff = db.exec(
-                select(User).where(User.community_id == community.id, User.role == Role.STAFF)
-            ).first()
+                select(User)
+                .where(User.community_id == community.id, User.role == Role.STAFF)
+                .limit(1)
+            ).one()
             taken = select(User.household_id).where(col(User.household_id).is_not(None))
             households = db.exec(
                 select(Household.id)
                 .where(Household.community_id == community.id, col(Household.id).not_in(taken))
-                .order_by(Household.id)
+                .order_by(col(Household.id))
                 .limit(count)
             ).all()
             password_hash = hash_password(DEMO_PASSWORD)
@@ -91,7 +94,7 @@ def prepare_orders(database_url: str, count: int) -> tuple[list[str], int, list[
             buy = service.create_buy(
                 db,
                 staff,
-                community.id,
+                saved_id(community),
                 {
                     "title": "压测团购",
                     "supplier": "压测供应商",
@@ -102,11 +105,11 @@ def prepare_orders(database_url: str, count: int) -> tuple[list[str], int, list[
                     "items": [{**item, "name": "大米"}, {**item, "name": "鸡蛋"}],
                 },
             )
-            items = [i.id for i in service.buy_detail(db, staff, buy.id).items]
+            items = [i.id for i in service.buy_detail(db, staff, saved_id(buy)).items]
     finally:
         engine.dispose()
     log(f"{count} residents and buy {buy.id} added")
-    return mobiles, buy.id, items
+    return mobiles, saved_id(buy), items
 
 
 def stock_consistent(database_url: str, buy_id: int) -> bool:
@@ -136,24 +139,10 @@ def stock_consistent(database_url: str, buy_id: int) -> bool:
 
 class Resident(Phone):
     async def _login(self) -> None:
-        """Log in up to the redirect (residents' home pages have no tiles to check); the
-        buy page's load then sends the cookies like the browser's navigation does."""
-        n = self.names
+        """Log in and land on / showing the resident (their home page has no tiles to check);
+        the buy page is then opened by a client-side navigation, as a tap does."""
         t0 = time.perf_counter()
-        await self.emit(
-            f"{n.login}.submit",
-            "/login",
-            {"form": {"mobile": self.mobile, "password": DEMO_PASSWORD}},
-        )
-
-        def redirected(update: dict) -> bool:
-            if errors := self._delta(update, n.login).get(n.var("errors")):
-                raise ResponseError(f"login refused for {self.mobile}: {errors}")
-            return any(e.get("name") == "_redirect" for e in update.get("events") or [])
-
-        await self.wait_for(redirected, "the login's redirect")
-        if not self.cookies.get(n.token_key):
-            raise ResponseError("the login set no session cookie")
+        await self.log_in()
         self.login_ms = (time.perf_counter() - t0) * 1000
 
     async def emit_at(self, name: str, path: str, query: dict, payload: dict | None = None):
@@ -231,12 +220,12 @@ def batch_generation(count: int) -> float:
     import contextlib
 
     from sqlalchemy import insert
-    from sqlmodel import Session
+    from sqlmodel import Session, col
 
     from app.accounts.models import Role, User
     from app.cli import migrate
     from app.community.models import Building, Community, Compound, Household, Street, Unit
-    from app.db import make_engine, sibling_database
+    from app.db import make_engine, saved_id, sibling_database
     from app.supplies import service
     from app.supplies.models import BuyItem, GroupBuy, OrderLine, SupplyOrder
     from app.timeutil import utcnow
@@ -254,10 +243,10 @@ def batch_generation(count: int) -> float:
             street = Street(name="压测街道")
             db.add(street)
             db.flush()
-            community = Community(street_id=street.id, name="压测社区")
+            community = Community(street_id=saved_id(street), name="压测社区")
             db.add(community)
             db.flush()
-            compound = Compound(community_id=community.id, name="压测小区")
+            compound = Compound(community_id=saved_id(community), name="压测小区")
             db.add(compound)
             db.flush()
             staff = User(
@@ -269,10 +258,12 @@ def batch_generation(count: int) -> float:
                 street_id=street.id,
             )
             db.add(staff)
-            buildings = [Building(compound_id=compound.id, number=str(b + 1)) for b in range(50)]
+            buildings = [
+                Building(compound_id=saved_id(compound), number=str(b + 1)) for b in range(50)
+            ]
             db.add_all(buildings)
             db.flush()
-            units = [Unit(building_id=b.id, number="1") for b in buildings]
+            units = [Unit(building_id=saved_id(b), number="1") for b in buildings]
             db.add_all(units)
             db.flush()
             per_building = -(-count // 50)
@@ -296,24 +287,24 @@ def batch_generation(count: int) -> float:
             rows = rows[:count]
             ids = (
                 db.exec(
-                    insert(Household).returning(Household.id, sort_by_parameter_order=True),
+                    insert(Household).returning(col(Household.id), sort_by_parameter_order=True),
                     params=rows,
                 )
                 .scalars()
                 .all()
             )
             buy = GroupBuy(
-                community_id=community.id,
+                community_id=saved_id(community),
                 title="5000 单",
                 supplier="压测",
                 opens_at=utcnow() - timedelta(days=1),
                 closes_at=utcnow() - timedelta(minutes=1),
-                created_by=staff.id,
+                created_by=saved_id(staff),
             )
             db.add(buy)
             db.flush()
             item = BuyItem(
-                buy_id=buy.id,
+                buy_id=saved_id(buy),
                 name="大米",
                 price_fen=100,
                 stock=0,
@@ -324,7 +315,9 @@ def batch_generation(count: int) -> float:
             db.flush()
             order_ids = (
                 db.exec(
-                    insert(SupplyOrder).returning(SupplyOrder.id, sort_by_parameter_order=True),
+                    insert(SupplyOrder).returning(
+                        col(SupplyOrder.id), sort_by_parameter_order=True
+                    ),
                     params=[
                         {
                             "buy_id": buy.id,
@@ -349,7 +342,7 @@ def batch_generation(count: int) -> float:
             batches = service.generate_batches(
                 db,
                 staff,
-                buy.id,
+                saved_id(buy),
                 {"batch_size": 20, "slot_minutes": 10, "first_slot_at": utcnow()},
             )
             elapsed = time.perf_counter() - t0
@@ -361,7 +354,7 @@ def batch_generation(count: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--phones", type=int, default=100)
     parser.add_argument("--orders", type=int, default=10, help="order events per phone")
     parser.add_argument("--batch-orders", type=int, default=5000)
@@ -370,20 +363,15 @@ def main(argv: list[str] | None = None) -> int:
 
     ok = True
     if not args.skip_phones:
-        prepared: dict[str, object] = {}
+        prepared: dict[str, tuple[str, list[str], int, list[int]]] = {}
 
         def prepare(database_url: str) -> None:
-            prepared["mobiles"], prepared["buy"], prepared["items"] = prepare_orders(
-                database_url, args.phones
-            )
+            prepared["orders"] = (database_url, *prepare_orders(database_url, args.phones))
 
         with running_app(prepare=prepare, app_url=None) as app:
-            phones, window = asyncio.run(
-                run_phones(
-                    app.url, prepared["mobiles"], prepared["buy"], prepared["items"], args.orders
-                )
-            )
-            consistent = stock_consistent(app.database_url, prepared["buy"])
+            database_url, mobiles, buy_id, items = prepared["orders"]
+            phones, window = asyncio.run(run_phones(app.url, mobiles, buy_id, items, args.orders))
+            consistent = stock_consistent(database_url, buy_id)
         latencies = [ms for p in phones for ms in p.latencies_ms]
         errors = [e for p in phones for e in p.errors]
         for message in sorted(set(errors))[:5]:

@@ -124,7 +124,7 @@ def add_roster(database_url: str) -> None:
     from datetime import timedelta
 
     from sqlalchemy import insert
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from app.accounts.models import Role, User
     from app.db import make_engine
@@ -171,10 +171,10 @@ def add_roster(database_url: str) -> None:
         )
         db.commit()
         post_ids = db.exec(
-            select(Post.id).where(Post.community_id == community_id).order_by(Post.id)
+            select(Post.id).where(Post.community_id == community_id).order_by(col(Post.id))
         ).all()
         people = db.exec(
-            select(User.id).where(User.mobile.startswith("1960000")).order_by(User.id)
+            select(User.id).where(User.mobile.startswith("1960000")).order_by(col(User.id))
         ).all()
         rows, fills = [], []
         today = today_local()
@@ -197,7 +197,9 @@ def add_roster(database_url: str) -> None:
                     base = ((d * 3 + s) * 60 + p * 3) % len(people)
                     fills.append([people[(base + k) % len(people)] for k in range(taken)])
         ids = (
-            db.exec(insert(Shift).returning(Shift.id, sort_by_parameter_order=True), params=rows)
+            db.exec(
+                insert(Shift).returning(col(Shift.id), sort_by_parameter_order=True), params=rows
+            )
             .scalars()
             .all()
         )
@@ -229,11 +231,14 @@ def time_roster_service(database_url: str) -> list[float]:
     times = []
     with Session(engine) as db:
         staff = db.exec(select(User).where(User.mobile == ROSTER_STAFF)).one()
-        roster.roster_day(db, staff, staff.community_id, roster.today_local())  # warm up
+        community_id = staff.community_id
+        if community_id is None:
+            raise SystemExit(f"{ROSTER_STAFF} is not a community's staff: load the demo data")
+        roster.roster_day(db, staff, community_id, roster.today_local())  # warm up
         for d in range(ROSTER_DAYS):
             t0 = time.perf_counter()
             view = roster.roster_day(
-                db, staff, staff.community_id, roster.today_local() + timedelta(days=d)
+                db, staff, community_id, roster.today_local() + timedelta(days=d)
             )
             times.append((time.perf_counter() - t0) * 1000)
             assert len(view.posts) == ROSTER_POSTS
@@ -310,7 +315,7 @@ def roster_main(runs: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--applicants", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--app-url", default=os.environ.get("APP_URL"))

@@ -28,6 +28,11 @@ if [ ! -x .tools/node_modules/.bin/bun ]; then
   npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
 fi
 
+# axe-core checks every page for accessibility problems in the browser tests.
+if [ $want_test = 1 ] && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1
+fi
+
 if [ $want_test = 1 ] && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

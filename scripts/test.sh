@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh --test
 ruff check .
 ruff format --check .
+pyright
 exec python -m pytest -q "$@"

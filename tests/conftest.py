@@ -5,10 +5,13 @@ each test then starts from empty tables."""
 
 import os
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -74,6 +77,47 @@ def engine(request, tmp_path) -> Engine:
 def db(engine) -> Session:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@dataclass
+class Counted:
+    """The SQL statements run inside one `count_queries()` block."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.statements)
+
+    def report(self) -> str:
+        """Each distinct statement with how often it ran, most repeated first: an N+1 tops
+        the list."""
+        lines = [f"{self.total} SQL statements:"]
+        for sql, times in Counter(self.statements).most_common():
+            lines.append(f"--- x{times}\n{sql}")
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def count_queries(engine) -> Callable[[], AbstractContextManager[Counted]]:
+    """`with count_queries() as counted: ...` then `assert counted.total <= N`. The statements
+    are printed on leaving the block; pytest shows them when the test fails."""
+
+    @contextmanager
+    def counting() -> Iterator[Counted]:
+        counted = Counted()
+
+        def record(_conn, _cursor, statement, _params, _context, _executemany):
+            counted.statements.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+            print(counted.report())
+
+    return counting
 
 
 @dataclass

@@ -320,6 +320,10 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: screening.offline_package(db, actor),
         dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
     ),
+    "screening.offline_version": (
+        lambda db, actor, w: screening.offline_version(db, actor),
+        dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),
+    ),
     "screening.today_lists": (
         lambda db, actor, w: screening.today_lists(db, actor),
         dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N),

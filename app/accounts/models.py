@@ -62,6 +62,15 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class SignupAttempt(SQLModel, table=True):
+    """注册被拒: a sign-up refused because the number already has an account, counted per
+    client so that no one learns which numbers are registered by asking about many."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class AuditEntry(SQLModel, table=True):
     """审计日志: who saw a full phone or ID number, or changed a person's file, and when."""
 

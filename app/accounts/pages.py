@@ -64,8 +64,15 @@ def login() -> rx.Component:
         ),
         rx.hstack(
             rx.text(t("login.no_account"), size="3"),
-            rx.link(t("login.register_link"), href="/register", size="3", weight="bold"),
+            rx.link(
+                t("login.register_link"),
+                href="/register",
+                size="3",
+                weight="bold",
+                class_name="tap-link",
+            ),
             justify="center",
+            align="center",
             width="100%",
         ),
         rx.center(language_switch(), width="100%"),
@@ -127,8 +134,15 @@ def register() -> rx.Component:
         ),
         rx.hstack(
             rx.text(t("register.have_account"), size="3"),
-            rx.link(t("register.login_link"), href="/login", size="3", weight="bold"),
+            rx.link(
+                t("register.login_link"),
+                href="/login",
+                size="3",
+                weight="bold",
+                class_name="tap-link",
+            ),
             justify="center",
+            align="center",
             width="100%",
         ),
     )

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,11 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from pydantic import BaseModel, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
 
-from app.accounts.models import Locale, LoginAttempt, LoginSession, Role, User
+from app.accounts.models import Locale, LoginAttempt, LoginSession, Role, SignupAttempt, User
 from app.community.models import Community, Compound, Household
+from app.db import saved_id
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
 from app.settings import get_settings
 from app.timeutil import utcnow
@@ -22,7 +24,7 @@ from app.timeutil import utcnow
 # OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): the library default (64 MiB,
 # 3 passes, 4 lanes) takes ~230 ms of CPU per login, too much for a 2-core server at shift change.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Who may create accounts of which role (admins may create all).
 CREATABLE_ROLES = {
     Role.STAFF: {Role.VOLUNTEER, Role.STAFF},
@@ -45,8 +47,14 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def plain_number(value: str) -> str:
+    """A number as stored and searched, however it was typed: full-width digits and letters
+    (１３８…, ｘ) made ASCII, spaces and dashes dropped."""
+    return re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(value or "")))
+
+
 def clean_mobile(value: str) -> str:
-    value = re.sub(r"[\s-]", "", str(value or ""))
+    value = plain_number(value)
     if not value:
         raise PydanticCustomError("missing", "required")
     if not MOBILE_PATTERN.match(value):
@@ -171,18 +179,43 @@ def login(session: Session, mobile: str, password: str, client: str) -> LoginRes
     if not user.is_active:
         raise ServiceError("errors.account_disabled")
 
-    session.exec(delete(LoginAttempt).where(LoginAttempt.mobile == data.mobile))
-    session.exec(delete(LoginSession).where(LoginSession.expires_at < utcnow()))
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.mobile) == data.mobile))
+    session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < utcnow()))
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
             token_hash=_hash_token(token),
-            user_id=user.id,
+            user_id=saved_id(user),
             expires_at=utcnow() + timedelta(hours=settings.session_hours),
         )
     )
     session.commit()
     return LoginResult(token=token, user=user)
+
+
+# A login's token reaches the page's script once; the browser trades it at once for one that
+# only HTTP sees (an HttpOnly cookie), so no script can read a working session later.
+HANDOFF_SECONDS = 60
+
+
+def claim_session(session: Session, token: str) -> str | None:
+    """Swap a session's token from a login of the last minute for a new one; None when the
+    token is unknown, older or already swapped (the old one stops working either way)."""
+    if not token:
+        return None
+    fresh = secrets.token_urlsafe(32)
+    now = utcnow()
+    swapped = session.exec(
+        update(LoginSession)
+        .where(
+            col(LoginSession.token_hash) == _hash_token(token),
+            col(LoginSession.created_at) >= now - timedelta(seconds=HANDOFF_SECONDS),
+            col(LoginSession.expires_at) > now,
+        )
+        .values(token_hash=_hash_token(fresh))
+    )
+    session.commit()
+    return fresh if swapped.rowcount == 1 else None
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -191,7 +224,7 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     row = session.exec(
         select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
+        .join(LoginSession, col(LoginSession.user_id) == User.id)
         .where(LoginSession.token_hash == _hash_token(token), LoginSession.expires_at > utcnow())
     ).first()
     return row if row is not None and row.is_active else None
@@ -210,15 +243,42 @@ def account_disabled(session: Session, token: str) -> bool:
     volunteer): to tell them why they are logged out."""
     row = session.exec(
         select(User.is_active)
-        .join(LoginSession, LoginSession.user_id == User.id)
+        .join(LoginSession, col(LoginSession.user_id) == User.id)
         .where(LoginSession.token_hash == _hash_token(token), LoginSession.expires_at > utcnow())
     ).first()
     return row is False
 
 
 def logout(session: Session, token: str) -> None:
-    session.exec(delete(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
+    session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == _hash_token(token)))
     session.commit()
+
+
+@dataclass(frozen=True)
+class StaleLogins:
+    sessions: int
+    login_attempts: int
+    signup_attempts: int
+
+
+def remove_stale_logins(session: Session) -> StaleLogins:
+    """Housekeeping: sessions past their end, and failed logins and refused sign-ups older
+    than the login window (they no longer count towards any limit)."""
+    now = utcnow()
+    since = now - timedelta(minutes=get_settings().login_window_minutes)
+    removed = StaleLogins(
+        sessions=_delete(session, delete(LoginSession).where(col(LoginSession.expires_at) <= now)),
+        login_attempts=_delete(session, delete(LoginAttempt).where(col(LoginAttempt.at) < since)),
+        signup_attempts=_delete(
+            session, delete(SignupAttempt).where(col(SignupAttempt.at) < since)
+        ),
+    )
+    session.commit()
+    return removed
+
+
+def _delete(session: Session, statement) -> int:
+    return session.exec(statement).rowcount
 
 
 # ---------------------------------------------------------------- accounts
@@ -229,19 +289,45 @@ def ensure_mobile_free(session: Session, mobile: str) -> None:
         raise InvalidInput({"mobile": "errors.mobile_taken"})
 
 
-def register_resident(session: Session, data: dict) -> User:
-    """A resident signs themselves up; staff later link the account to the household."""
+def ensure_signup_mobile_free(
+    session: Session, mobile: str, client: str, taken: str = "errors.mobile_taken"
+) -> None:
+    """For a sign-up without an account: saying a number is taken tells that it is
+    registered, so each such refusal counts for the client, and a client refused too often
+    in the login window waits before it may ask again (about any number)."""
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    refused = session.exec(
+        select(SignupAttempt.at).where(
+            SignupAttempt.client == client[:64], SignupAttempt.at >= utcnow() - window
+        )
+    ).all()
+    wait = _lockout_minutes(sorted(refused), settings.signup_max_refusals_per_client, window)
+    if wait is not None:
+        raise ServiceError("errors.too_many_signups", minutes=wait)
+    try:
+        ensure_mobile_free(session, mobile)
+    except InvalidInput:
+        session.add(SignupAttempt(client=client[:64]))
+        session.commit()
+        raise InvalidInput({"mobile": taken}) from None
+
+
+def register_resident(session: Session, data: dict, client: str = "") -> User:
+    """A resident signs themselves up; staff later link the account to the household.
+    `client` is the address the sign-up came from (see ensure_signup_mobile_free)."""
     reg = parse(ResidentRegistration, data)
-    if session.get(Community, reg.community_id) is None:
+    community = session.get(Community, reg.community_id)
+    if community is None:
         raise InvalidInput({"community_id": "errors.missing"})
-    ensure_mobile_free(session, reg.mobile)
+    ensure_signup_mobile_free(session, reg.mobile, client)
     user = User(
         mobile=reg.mobile,
         name=reg.name,
         password_hash=hash_password(reg.password),
         role=Role.RESIDENT,
         community_id=reg.community_id,
-        street_id=session.get(Community, reg.community_id).street_id,
+        street_id=community.street_id,
         claimed_address=reg.address,
     )
     session.add(user)
@@ -265,11 +351,11 @@ def create_account(session: Session, actor: User | None, data: dict) -> User:
     elif new.role == Role.ADMIN:
         street_id = community_id = None
     else:
-        if new.community_id is None or session.get(Community, new.community_id) is None:
+        community = None if new.community_id is None else session.get(Community, new.community_id)
+        if community is None:
             raise InvalidInput({"community_id": "errors.missing"})
-        require_community(session, actor, new.community_id)
-        community_id = new.community_id
-        street_id = session.get(Community, community_id).street_id
+        require_community(session, actor, saved_id(community))
+        community_id, street_id = community.id, community.street_id
     ensure_mobile_free(session, new.mobile)
     user = User(
         mobile=new.mobile,
@@ -308,9 +394,9 @@ def pending_residents(session: Session, actor: User | None, community_id: int) -
             .where(
                 User.community_id == community_id,
                 User.role == Role.RESIDENT,
-                User.household_id.is_(None),
+                col(User.household_id).is_(None),
             )
-            .order_by(User.created_at)
+            .order_by(col(User.created_at))
         )
     )
 
@@ -320,7 +406,8 @@ def link_household(session: Session, actor: User | None, user_id: int, household
     actor = require_role(actor, Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
     user = session.get(User, user_id)
     household = session.get(Household, household_id)
-    if user is None or user.role != Role.RESIDENT:
+    # Every resident registers into a community; one without is not a resident staff can link.
+    if user is None or user.role != Role.RESIDENT or user.community_id is None:
         raise ServiceError("errors.not_found")
     if household is None:
         raise InvalidInput({"household_id": "errors.household_not_found"})

@@ -2,41 +2,60 @@
 only what the pages show."""
 
 import asyncio
+import contextlib
+import json
+from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlmodel import Session
 
 from app.accounts import service
+from app.accounts.api import END, SESSION_COOKIE, START
 from app.accounts.models import User
 from app.community.service import list_communities, place_name
-from app.db import session_scope
-from app.errors import Forbidden, InvalidInput, ServiceError
+from app.db import saved_id, session_scope
+from app.errors import Forbidden, InvalidInput, LoginRequired, ServiceError
+from app.forms import form_id, form_text
 from app.settings import get_settings
 from app.timeutil import format_local
-from app.ui.i18n import translate
+from app.ui.i18n import field_messages, translate
 from app.ui.navigation import roles_for
 
 _YEAR = 365 * 24 * 3600
+
+
+def post_form(action: str, **fields: str) -> EventSpec:
+    """Leave the page by a form post, so that the server's answer (a cookie and a redirect)
+    reaches the browser as HTTP, where scripts cannot read it."""
+    build = "".join(
+        "f.appendChild(Object.assign(document.createElement('input'),"
+        f"{{type:'hidden',name:{json.dumps(name)},value:{json.dumps(value)}}}));"
+        for name, value in fields.items()
+    )
+    return rx.call_script(
+        "(()=>{const f=document.createElement('form');f.method='post';"
+        f"f.action={json.dumps(action)};{build}document.body.appendChild(f);f.submit();}})()"
+    )
 
 
 class SessionState(rx.State):
     """Who is logged in on this tab. The token lives in a cookie; every event that touches
     data resolves it again, so a disabled account loses access at its next event."""
 
-    token: str = rx.Cookie(
-        "", name="cep_session", same_site="strict", max_age=get_settings().session_hours * 3600
+    locale: rx.Field[str] = rx.field(
+        rx.Cookie(get_settings().default_locale, name="cep_locale", max_age=_YEAR)
     )
-    locale: str = rx.Cookie(get_settings().default_locale, name="cep_locale", max_age=_YEAR)
-    user_name: str = ""
-    user_mobile: str = ""
-    user_role: str = ""
-    place: str = ""
+    user_name: rx.Field[str] = rx.field("")
+    user_mobile: rx.Field[str] = rx.field("")
+    user_role: rx.Field[str] = rx.field("")
+    place: rx.Field[str] = rx.field("")
     # The page being shown, whether this user may see it, and why they were sent to login.
-    current_route: str = ""
-    allowed_route: str = ""
-    forbidden_route: str = ""
-    notice: str = ""
-    _shown_user: int = 0  # whose place and language the tab shows (backend only)
+    current_route: rx.Field[str] = rx.field("")
+    allowed_route: rx.Field[str] = rx.field("")
+    forbidden_route: rx.Field[str] = rx.field("")
+    notice: rx.Field[str] = rx.field("")
+    _shown_user: int | None = 0  # whose place and language the tab shows (backend only)
 
     def tr(self, key: str, **params: object) -> str:
         return translate(self.locale, key, **params)
@@ -44,21 +63,42 @@ class SessionState(rx.State):
     def describe(self, exc: ServiceError) -> tuple[dict[str, str], str]:
         """A service error as (messages per field, message for the form), in the user's language."""
         if isinstance(exc, InvalidInput):
-            return {f: self.tr(code) for f, code in exc.fields.items()}, self.tr(exc.code)
+            return field_messages(self.locale, exc), self.tr(exc.code)
         text = self.tr(exc.code, **exc.params)
         return ({exc.field: text}, "") if exc.field else ({}, text)
 
-    def actor(self, db: Session) -> User | None:
+    @property
+    def token(self) -> str:
+        """This tab's session token: the HttpOnly cookie its websocket was opened with."""
+        cookies = SimpleCookie()
+        with contextlib.suppress(CookieError):
+            cookies.load(self.router.headers.cookie)
+        morsel = cookies.get(SESSION_COOKIE)
+        return morsel.value if morsel else ""
+
+    def current_user(self, db: Session) -> User | None:
         return service.user_for_token(db, self.token)
+
+    def actor(self, db: Session) -> User:
+        """Who is acting; LoginRequired (a message and the login page) once the login ended."""
+        user = self.current_user(db)
+        if user is None:
+            raise LoginRequired()
+        return user
+
+    def community_of(self, user: User) -> int:
+        """The community a staff member or volunteer works in; Forbidden for one with none."""
+        if user.community_id is None:
+            raise Forbidden()
+        return user.community_id
 
     def enter(self, db: Session, route: str) -> User | None:
         """Resolve the user for a page's load; None when they may not see it (see `bounce`)."""
         self.current_route = route
         self.allowed_route = self.forbidden_route = ""
-        user = self.actor(db)
+        user = self.current_user(db)
         if user is None:
             self.notice = self.refused_notice(db)
-            self.token = ""
             return None
         self.user_name, self.user_mobile, self.user_role = user.name, user.mobile, user.role.value
         if self._shown_user != user.id:  # a query saved on every page the same user opens
@@ -89,19 +129,17 @@ class SessionState(rx.State):
             return
         self.locale = locale
         with session_scope() as db:
-            user = self.actor(db)
+            user = self.current_user(db)  # the login page switches too
             if user is not None:
                 service.set_locale(db, user, locale)
 
     @rx.event
     def logout(self):
-        with session_scope() as db:
-            service.logout(db, self.token)
-        self.token = ""
+        # The server ends the session and clears the cookie (app/accounts/api.py).
         self.user_name = self.user_role = self.user_mobile = self.place = ""
         self._shown_user = 0
         self.notice = "login.logged_out"
-        return rx.redirect("/login")
+        return post_form(END)
 
 
 def _login(mobile: str, password: str, client: str) -> service.LoginResult:
@@ -110,9 +148,10 @@ def _login(mobile: str, password: str, client: str) -> service.LoginResult:
 
 
 class LoginState(SessionState):
-    errors: dict[str, str] = {}
-    message: str = ""
-    info: str = ""  # why the user is here (session expired, logged out, registered)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
+    # why the user is here (session expired, logged out, registered)
+    info: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -120,13 +159,13 @@ class LoginState(SessionState):
         self.info = self.tr(self.notice) if self.notice else ""
         self.notice = ""
         with session_scope() as db:
-            if self.actor(db) is not None:
+            if self.current_user(db) is not None:
                 return rx.redirect("/")
 
     @rx.event
     async def submit(self, form: dict):
         self.errors, self.message, self.info = {}, "", ""
-        mobile, password = str(form.get("mobile", "")), str(form.get("password", ""))
+        mobile, password = form_text(form, "mobile"), form_text(form, "password")
         client = self.router.session.client_ip or "unknown"
         try:
             # Password hashing is slow on purpose: keep it off the event loop other phones share.
@@ -134,15 +173,15 @@ class LoginState(SessionState):
         except ServiceError as exc:
             self.errors, self.message = self.describe(exc)
             return
-        self.token = result.token
         self.locale = result.user.locale.value
-        return rx.redirect("/")
+        # The server trades this token for the HttpOnly cookie and sends the page to /.
+        return post_form(START, token=result.token)
 
 
 class RegisterState(SessionState):
-    communities: list[tuple[str, str]] = []
-    errors: dict[str, str] = {}
-    message: str = ""
+    communities: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -153,11 +192,14 @@ class RegisterState(SessionState):
     @rx.event
     def submit(self, form: dict):
         self.errors, self.message = {}, ""
-        data = {k: str(form.get(k, "")) for k in ("name", "mobile", "password", "address")}
+        data: dict[str, str | None] = {
+            k: form_text(form, k) for k in ("name", "mobile", "password", "address")
+        }
         data["community_id"] = form.get("community_id") or None
         with session_scope() as db:
             try:
-                service.register_resident(db, data)
+                client = self.router.session.client_ip or "unknown"
+                service.register_resident(db, data, client=client)
             except ServiceError as exc:
                 self.errors, self.message = self.describe(exc)
                 return
@@ -180,14 +222,15 @@ def mask_mobile(mobile: str) -> str:
 class ResidentsState(SessionState):
     """Staff link self-registered residents to their household."""
 
-    pending: list[dict[str, str]] = []
-    errors: dict[str, str] = {}
-    message: str = ""
+    pending: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
 
     def _refresh(self, db: Session, user: User) -> None:
         rows = []
-        for resident in service.pending_residents(db, user, user.community_id):
-            match = service.find_household(db, user, user.community_id, resident.claimed_address)
+        community_id = self.community_of(user)
+        for resident in service.pending_residents(db, user, community_id):
+            match = service.find_household(db, user, community_id, resident.claimed_address)
             rows.append(
                 {
                     "id": str(resident.id),
@@ -211,19 +254,19 @@ class ResidentsState(SessionState):
 
     @rx.event
     def link(self, form: dict):
-        user_id = str(form.get("user_id", ""))
+        user_id = form_text(form, "user_id")
         self.errors, self.message = {}, ""
         with session_scope() as db:
             user = self.actor(db)
             try:
-                if user is None or user.community_id is None:
+                if user.community_id is None:
                     raise Forbidden()
                 household = service.find_household(
-                    db, user, user.community_id, str(form.get("address", ""))
+                    db, user, user.community_id, form_text(form, "address")
                 )
                 if household is None:
                     raise InvalidInput({"address": "residents.no_match"})
-                linked = service.link_household(db, user, int(user_id), household.id)
+                linked = service.link_household(db, user, form_id(user_id), saved_id(household))
             except ServiceError as exc:
                 fields, text = self.describe(exc)
                 self.errors = {user_id: fields.get("address") or text}

@@ -1,6 +1,9 @@
 """Registry pages: search, the household file, places and grids, the audit log."""
 
+from collections.abc import Sequence
+
 import reflex as rx
+from reflex.vars import ArrayVar, StringVar
 
 from app.accounts.state import SessionState
 from app.community.models import CARE_FLAGS, RELATIONS
@@ -15,10 +18,13 @@ from app.community.state import (
     RosterState,
 )
 from app.ui.components import (
+    Errors,
     action_tile,
     field_error,
     form_message,
+    match_text,
     primary_button,
+    row_checkbox,
     section_heading,
     select_field,
     sheet_buttons,
@@ -30,10 +36,10 @@ from app.ui.i18n import ZH
 from app.ui.layout import app_page
 
 
-def _label(prefix: str, value: rx.Var) -> rx.Component:
+def _label(prefix: str, value: StringVar | str) -> StringVar:
     """A catalog label chosen by a value known only at run time (sex, residency, flags)."""
     keys = sorted(k.removeprefix(prefix) for k in ZH if k.startswith(prefix))
-    return rx.match(value, *[(k, t(prefix + k)) for k in keys], value)
+    return match_text(value, *[(k, t(prefix + k)) for k in keys], value)
 
 
 # ---------------------------------------------------------------- search
@@ -111,7 +117,7 @@ def registry() -> rx.Component:
 
 
 def _number_row(member: Member, what: str, label_key: str) -> rx.Component:
-    key = member.id.to_string() + ":" + what
+    key = f"{member.id}:{what}"
     value = member.mobile if what == "mobile" else member.id_number
     return rx.cond(
         value != "",
@@ -280,7 +286,7 @@ def _member_form() -> rx.Component:
             rx.grid(
                 *[
                     rx.el.label(
-                        rx.checkbox(
+                        row_checkbox(
                             name=flag,
                             default_checked=HouseholdState.draft_flags.contains(flag),
                             size="3",
@@ -462,9 +468,9 @@ def _compound_card(compound) -> rx.Component:
     )
 
 
-def _form_errors(name: str) -> rx.Var:
+def _form_errors(name: str) -> Errors:
     """Errors of one form on the page; the others stay clean."""
-    return rx.cond(PlacesState.form == name, PlacesState.errors, {})
+    return rx.cond(PlacesState.form == name, PlacesState.errors, {}).to(dict[str, str])
 
 
 def _grid_card(grid) -> rx.Component:
@@ -558,7 +564,12 @@ def places() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading(t("places.add_compound"), size="3", as_="h3"),
-                    text_field("name", "places.compound_name", _form_errors("compound")),
+                    text_field(
+                        "name",
+                        "places.compound_name",
+                        _form_errors("compound"),
+                        field_id="compound_name",
+                    ),
                     text_field("address", "places.compound_address", _form_errors("compound")),
                     primary_button(t("places.add_compound"), type="submit"),
                     spacing="3",
@@ -589,7 +600,9 @@ def places() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.heading(t("places.add_grid"), size="3", as_="h3"),
-                    text_field("name", "places.grid_name", _form_errors("grid")),
+                    text_field(
+                        "name", "places.grid_name", _form_errors("grid"), field_id="grid_name"
+                    ),
                     text_field("worker_name", "places.worker_name", _form_errors("grid")),
                     text_field(
                         "worker_mobile",
@@ -689,7 +702,7 @@ def _column_choice(column) -> rx.Component:
     )
 
 
-def _preview_row(row: rx.Var) -> rx.Component:
+def _preview_row(row: ArrayVar[Sequence[str]]) -> rx.Component:
     return rx.box(
         rx.foreach(
             RosterState.columns,
@@ -736,34 +749,43 @@ def _import_card() -> rx.Component:
                     href="/roster_template.xlsx",
                     is_external=False,
                     size="2",
+                    class_name="tap-link",
                 ),
                 rx.link(
                     rx.icon("download", size=16),
                     t("roster.sample"),
                     href="/roster_sample.xlsx",
                     size="2",
+                    class_name="tap-link",
                 ),
                 spacing="4",
                 wrap="wrap",
             ),
-            rx.upload(
-                rx.button(
-                    rx.icon("file-up", size=18),
-                    t("roster.choose_file"),
-                    size="4",
+            # The label names the dropzone's hidden file input after the button (which opens it).
+            rx.el.label(
+                rx.upload(
+                    rx.button(
+                        rx.icon("file-up", size=18),
+                        t("roster.choose_file"),
+                        size="4",
+                        width="100%",
+                        variant="outline",
+                        type="button",
+                    ),
+                    id="roster",
+                    multiple=False,
+                    max_files=1,
+                    max_size=MAX_BYTES,
+                    on_drop=RosterState.receive(rx.upload_files(upload_id="roster")),
+                    # Not the refused files: a File would travel over the websocket, and one
+                    # over its 1 MB message limit drops the connection (and the message).
+                    on_drop_rejected=lambda _refused: RosterState.rejected(),
                     width="100%",
-                    variant="outline",
-                    type="button",
+                    border="none",
+                    padding="0",
                 ),
-                id="roster",
-                multiple=False,
-                max_files=1,
-                max_size=MAX_BYTES,
-                on_drop=RosterState.receive(rx.upload_files(upload_id="roster")),
-                on_drop_rejected=RosterState.rejected,
+                display="block",
                 width="100%",
-                border="none",
-                padding="0",
             ),
             rx.cond(
                 RosterState.file_error != "",
@@ -796,6 +818,7 @@ def _import_card() -> rx.Component:
                             align="center",
                         ),
                     ),
+                    rx.text(RosterState.header_note, size="2", id="roster-header-row"),
                     rx.text(t("roster.mapping"), size="2", color_scheme="gray"),
                     rx.foreach(RosterState.columns, _column_choice),
                     rx.text(t("roster.preview"), size="2", color_scheme="gray"),
@@ -806,6 +829,15 @@ def _import_card() -> rx.Component:
                         size="4",
                         width="100%",
                         loading=RosterState.busy,
+                        disabled=RosterState.busy,
+                    ),
+                    rx.button(
+                        t("roster.cancel"),
+                        on_click=RosterState.cancel,
+                        size="3",
+                        variant="soft",
+                        color_scheme="gray",
+                        width="100%",
                         disabled=RosterState.busy,
                     ),
                     spacing="3",
@@ -895,7 +927,7 @@ def _export_card() -> rx.Component:
     )
 
 
-def _filter(name: str, label_key: str, options: rx.Var) -> rx.Component:
+def _filter(name: str, label_key: str, options: rx.Var[Sequence[tuple[str, str]]]) -> rx.Component:
     return select_field(name, label_key, None, options, default=NONE, first=(NONE, "roster.all"))
 
 

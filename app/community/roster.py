@@ -14,7 +14,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
+import secrets
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import spreadsheets
 from app.accounts.models import User
 from app.community.models import (
     CARE_FLAGS,
@@ -46,13 +50,18 @@ from app.community.service import (
     id_check_code,
     new_household,
 )
+from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.settings import get_settings
 from app.timeutil import utcnow
 
 MAX_BYTES = 50 * 1024 * 1024
+UPLOAD_MAX_AGE = timedelta(hours=1)  # an uploaded file left this long was abandoned
 DATA_SHEET = "人员情况摸底表"
 HELP_SHEET = "填写说明"
 PROGRESS_EVERY = 250
+HEADER_SEARCH_ROWS = 10  # the header is looked for in this many non-blank rows
+HEADER_MIN_KNOWN = 3  # a row naming this many of the register's columns is the header
 _CHUNK = 500  # rows per IN (...) lookup and per bulk insert
 
 Progress = Callable[[int, int], None]
@@ -442,27 +451,38 @@ def _cell_text(value: Any) -> str:
     return _clean_text(str(value))
 
 
+def _known_columns(cells: Sequence[str]) -> int:
+    return sum(i is not None for i in guess_mapping(cells).values())
+
+
+def _header_index(candidates: Sequence[list[str]]) -> int:
+    """Which of the first non-blank rows is the header: the first that names enough of the
+    register's columns (office templates put a merged title row, or notes, above it); the
+    first row when none does, so the user maps the columns by hand."""
+    for i, cells in enumerate(candidates):
+        if _known_columns(cells) >= HEADER_MIN_KNOWN:
+            return i
+    return 0
+
+
 def _table(sheet: str, sheets: list[str], raw_rows: Iterable[Sequence[Any]]) -> Table:
-    headers: list[str] | None = None
-    header_row = 0
+    numbered = ((number, [_cell_text(v) for v in raw]) for number, raw in enumerate(raw_rows, 1))
+    filled = ((number, cells) for number, cells in numbered if any(cells))
+    candidates = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
+    if not candidates:
+        raise ServiceError("errors.no_header")
+    first = _header_index([cells for _, cells in candidates])
+    header_row, headers = candidates[first]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for number, raw in enumerate(raw_rows, 1):
-        cells = [_cell_text(v) for v in raw]
-        if not any(cells):
-            continue
-        if headers is None:
-            while cells and not cells[-1]:
-                cells.pop()
-            headers, header_row = cells, number
-            continue
-        width = len(headers)
+    for number, cells in itertools.chain(candidates[first + 1 :], filled):
         cells = (cells + [""] * width)[:width]
         if any(cells):  # not just notes to the right of the table
             rows.append(cells)
             numbers.append(number)
-    if headers is None:
-        raise ServiceError("errors.no_header")
     return Table(sheet, sheets, headers, rows, numbers, header_row)
 
 
@@ -550,6 +570,51 @@ def read_table(filename: str, content: bytes, sheet: str | None = None) -> Table
     if ext == ".csv":
         return _read_csv(content)
     raise ServiceError("errors.file_type", ext=ext or filename or "")
+
+
+# ---------------------------------------------------------------- the file until it is imported
+
+
+def keep_upload(filename: str, content: bytes) -> str:
+    """Keep an uploaded file (full ID numbers) for the checks and the import that follow, under
+    a random name in the private upload folder, which is never served. Returns its path."""
+    folder = get_settings().upload_dir
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"{secrets.token_hex(12)}{Path(filename).suffix.lower()}"
+    path.write_bytes(content)
+    return str(path)
+
+
+def read_upload(filename: str, path: str, sheet: str | None = None) -> Table:
+    """The kept file read again. Reading it marks it in use, so housekeeping leaves it."""
+    file = Path(path)
+    try:
+        content = file.read_bytes()
+        file.touch()
+    except OSError:  # removed by housekeeping after an hour untouched
+        raise ServiceError("errors.upload_gone") from None
+    return read_table(filename, content, sheet)
+
+
+def discard_upload(path: str) -> None:
+    """The file is imported or cancelled: nothing of it stays on the server."""
+    if path:
+        Path(path).unlink(missing_ok=True)
+
+
+def remove_abandoned_uploads() -> int:
+    """Housekeeping: kept files untouched for UPLOAD_MAX_AGE (the page was left before the
+    import). Returns how many were removed."""
+    folder = get_settings().upload_dir
+    if not folder.is_dir():
+        return 0
+    oldest = (datetime.now() - UPLOAD_MAX_AGE).timestamp()
+    removed = 0
+    for file in folder.iterdir():
+        if file.is_file() and file.stat().st_mtime < oldest:
+            file.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 # ---------------------------------------------------------------- matching the columns
@@ -766,8 +831,8 @@ class _Places:
                 Household.community_id == community_id
             )
         ):
-            doors[(unit_id, door)] = hid
-            addresses[hid] = address
+            doors[(unit_id, door)] = saved_id(hid)
+            addresses[saved_id(hid)] = address
         return cls(
             {_place_name(c.name): c for c in compounds},
             {(b.compound_id, _building_number(b.number)): b for b in buildings},
@@ -854,7 +919,7 @@ class _Planner:
         if c is None:
             errors.append(("compound", "errors.compound_not_found", {"name": compound}))
         else:
-            b = self.places.buildings.get((c.id, _building_number(building)))
+            b = self.places.buildings.get((saved_id(c), _building_number(building)))
             if b is None:
                 errors.append(
                     (
@@ -864,7 +929,7 @@ class _Planner:
                     )
                 )
             else:
-                u = self.places.units.get((b.id, _unit_number(unit)))
+                u = self.places.units.get((saved_id(b), _unit_number(unit)))
                 if u is None:
                     errors.append(
                         (
@@ -932,7 +997,8 @@ class _Planner:
             for name, code in exc.fields.items():
                 if name not in row.bad:
                     row.bad.add(name)
-                    self.error(row, name if name in COLUMN_BY_KEY else "name", code)
+                    params = exc.field_params.get(name, {})
+                    self.error(row, name if name in COLUMN_BY_KEY else "name", code, **params)
             return None
 
 
@@ -1051,6 +1117,7 @@ def import_roster(
 ) -> ImportResult:
     """Check the file again and, only if no row has an error, write it all in one
     transaction: new doors, new people, changed people, and one audit entry."""
+    actor = _require_staff(session, actor, community_id)
     plan = plan_import(session, actor, community_id, table, mapping, progress)
     if plan.errors:
         raise ImportHasErrors(plan)
@@ -1058,7 +1125,9 @@ def import_roster(
     try:
         household_ids: dict[tuple[int, str], int] = {}
         keys = list(plan.new_households)
-        add_households = insert(Household).returning(Household.id, sort_by_parameter_order=True)
+        add_households = insert(Household).returning(
+            col(Household.id), sort_by_parameter_order=True
+        )
         for chunk in _chunks(keys):
             params = [
                 plan.new_households[k].model_dump(exclude={"id"}) | {"updated_at": now}
@@ -1139,19 +1208,23 @@ def error_report(plan: ImportPlan, locale: str) -> bytes:
     """The problems of a file as an .xlsx, in the user's language, one row per problem."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from app.ui.i18n import translate
 
     zh = locale != "en"
     book = Workbook()
     ws = book.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on its one worksheet
     ws.title = "问题清单" if zh else "Problems"
     headers = ("行号", "列", "内容", "问题") if zh else ("Row", "Column", "Value", "Problem")
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for e in plan.errors:
-        ws.append([e.row, e.column, e.value, translate(locale, e.code, **e.params)])
+        ws.append(
+            spreadsheets.row(ws, [e.row, e.column, e.value, translate(locale, e.code, **e.params)])
+        )
     for letter, width in zip("ABCD", (8, 14, 24, 60), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=3):
@@ -1207,12 +1280,9 @@ def _write_sheet(ws, rows: Iterable[list[Any]], write_only: bool) -> None:
     ]
 
     def cell(value: Any, kind: str):
-        c = WriteOnlyCell(ws, value=value)
         if kind == "text":
-            c.number_format = "@"
-        elif kind == "date" and value is not None:
-            c.number_format = "yyyy-mm-dd"
-        return c
+            return spreadsheets.cell(ws, value, "@")
+        return spreadsheets.cell(ws, value, "yyyy-mm-dd" if value is not None else None)
 
     header = []
     for column in ROSTER_COLUMNS:
@@ -1221,7 +1291,8 @@ def _write_sheet(ws, rows: Iterable[list[Any]], write_only: bool) -> None:
         header.append(c)
     ws.append(header)
     for values in rows:
-        ws.append([cell(v, k) if k else v for v, k in zip(values, kinds, strict=True)])
+        cells = [cell(v, k) if k else v for v, k in zip(values, kinds, strict=True)]
+        ws.append(spreadsheets.row(ws, cells))
 
 
 def export_roster(
@@ -1236,7 +1307,7 @@ def export_roster(
     an .xlsx with the template's columns and full numbers. Audited."""
     from openpyxl import Workbook
 
-    _require_staff(session, actor, community_id)
+    actor = _require_staff(session, actor, community_id)
     if flag is not None and flag not in CARE_FLAGS:
         raise InvalidInput({"flag": "errors.invalid_input"})
     if compound_id is not None:
@@ -1249,29 +1320,30 @@ def export_roster(
             raise ServiceError("errors.not_found")
 
     person_columns = [getattr(Resident, f) for f in ("id", *PERSON_KEYS)]
+    # As many columns as the register has: more than sqlmodel's typed select() takes.
     query = (
-        select(
-            Compound.id,
-            Compound.name,
-            Building.number,
-            Unit.number,
-            Household.door,
+        sa_select(
+            col(Compound.id),
+            col(Compound.name),
+            col(Building.number),
+            col(Unit.number),
+            col(Household.door),
             *person_columns,
         )
-        .join(Household, Household.id == Resident.household_id)
-        .join(Unit, Unit.id == Household.unit_id)
-        .join(Building, Building.id == Household.building_id)
-        .join(Compound, Compound.id == Household.compound_id)
-        .where(Household.community_id == community_id)
+        .join(Household, col(Household.id) == Resident.household_id)
+        .join(Unit, col(Unit.id) == Household.unit_id)
+        .join(Building, col(Building.id) == Household.building_id)
+        .join(Compound, col(Compound.id) == Household.compound_id)
+        .where(col(Household.community_id) == community_id)
     )
     if compound_id is not None:
-        query = query.where(Household.compound_id == compound_id)
+        query = query.where(col(Household.compound_id) == compound_id)
     if grid_id is not None:
-        query = query.where(Building.grid_id == grid_id)
+        query = query.where(col(Building.grid_id) == grid_id)
     if flag is not None:
         # A care list is for visiting: only the people who still live here.
         query = query.where(getattr(Resident, flag), col(Resident.moved_out).is_(None))
-    fetched = session.exec(query).all()
+    fetched = session.execute(query).all()
     # Compound by compound, building by building, door by door, people in register order.
     records = sorted(
         fetched,
@@ -1369,9 +1441,11 @@ def template_workbook(sample: bool) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     ws = book.active
+    assert isinstance(ws, Worksheet)  # a new workbook opens on its one worksheet
     ws.title = DATA_SHEET
     _write_sheet(ws, _sample_rows() if sample else [], write_only=False)
     letters = {c.key: get_column_letter(i) for i, c in enumerate(ROSTER_COLUMNS, 1)}

@@ -4,16 +4,19 @@ Who sees what: staff their community, street staff their street, admins everythi
 volunteers the households of their grid's buildings, residents their own household."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Row
 from sqlmodel import Session, col, select
 
 from app.accounts.models import AuditEntry, Role, User
-from app.accounts.service import MOBILE_PATTERN, require_community, require_role
+from app.accounts.service import MOBILE_PATTERN, plain_number, require_community, require_role
 from app.community.models import (
     CARE_FLAGS,
     Building,
@@ -27,6 +30,7 @@ from app.community.models import (
     Street,
     Unit,
 )
+from app.db import saved_id
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
 from app.timeutil import to_local, today_local, utcnow
 
@@ -58,7 +62,7 @@ def id_check_code(first17: str) -> str:
 
 def parse_id_number(value: str) -> tuple[date, Sex]:
     """Birth date and sex from a valid 18-character ID number; ValueError otherwise."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise ValueError("format")
     if id_check_code(value[:17]) != value[17]:
         raise ValueError("checksum")
@@ -100,14 +104,15 @@ class ResidentInput(BaseModel):
         value = value.strip()
         if info.field_name == "name" and not value:
             raise PydanticCustomError("missing", "required")
-        if len(value) > {"name": 30, "relation": 20}[info.field_name]:
-            raise PydanticCustomError("too_long", "too long")
+        limit = {"name": 30, "relation": 20}[info.field_name]
+        if len(value) > limit:
+            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
         return value
 
     @field_validator("mobile")
     @classmethod
     def _mobile(cls, value: str) -> str:
-        value = re.sub(r"[\s-]", "", value)
+        value = plain_number(value)
         if value and not MOBILE_PATTERN.match(value):
             raise PydanticCustomError("mobile_invalid", "invalid mobile")
         return value
@@ -115,7 +120,7 @@ class ResidentInput(BaseModel):
     @field_validator("id_number")
     @classmethod
     def _id_number(cls, value: str) -> str:
-        value = value.strip().upper()
+        value = plain_number(value).upper()
         if value:
             try:
                 parse_id_number(value)
@@ -150,6 +155,12 @@ class ResidentInput(BaseModel):
         return self
 
 
+def _at_most(value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
+    return value
+
+
 class PlaceInput(BaseModel):
     name: str
     address: str = ""
@@ -159,7 +170,12 @@ class PlaceInput(BaseModel):
     def _name(cls, value: str) -> str:
         if not value.strip():
             raise PydanticCustomError("missing", "required")
-        return value.strip()
+        return _at_most(value.strip(), 30)
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return _at_most(value.strip(), 60)
 
 
 class BuildingInput(BaseModel):
@@ -198,12 +214,17 @@ class GridInput(BaseModel):
     def _name(cls, value: str) -> str:
         if not value.strip():
             raise PydanticCustomError("missing", "required")
-        return value.strip()
+        return _at_most(value.strip(), 30)
+
+    @field_validator("worker_name")
+    @classmethod
+    def _worker_name(cls, value: str) -> str:
+        return _at_most(value.strip(), 30)
 
     @field_validator("worker_mobile")
     @classmethod
     def _mobile(cls, value: str) -> str:
-        value = re.sub(r"[\s-]", "", value)
+        value = plain_number(value)
         if value and not MOBILE_PATTERN.match(value):
             raise PydanticCustomError("mobile_invalid", "invalid mobile")
         return value
@@ -217,9 +238,8 @@ def _community_ids(session: Session, actor: User) -> list[int] | None:
     if actor.role == Role.ADMIN:
         return None
     if actor.role == Role.STREET_STAFF:
-        return list(
-            session.exec(select(Community.id).where(Community.street_id == actor.street_id))
-        )
+        query = select(Community.id).where(Community.street_id == actor.street_id)
+        return [saved_id(cid) for cid in session.exec(query)]
     return [actor.community_id] if actor.community_id is not None else []
 
 
@@ -248,8 +268,11 @@ def _people_in_scope(session: Session, actor: User, query):
     return query if ids is None else query.where(col(Resident.community_id).in_(ids))
 
 
-def _household(session: Session, actor: User, household_id: int, *, edit: bool) -> Household:
-    """A household the actor may see (and, with edit, change); refused otherwise."""
+def _household(
+    session: Session, actor: User | None, household_id: int, *, edit: bool
+) -> tuple[User, Household]:
+    """The logged-in actor and a household they may see (and, with edit, change); refused
+    otherwise."""
     roles = (Role.RESIDENT, *STAFF_ROLES) if edit else (Role.RESIDENT, *FIELD_ROLES)
     actor = require_role(actor, *roles)
     found = session.exec(
@@ -259,7 +282,7 @@ def _household(session: Session, actor: User, household_id: int, *, edit: bool) 
         if session.get(Household, household_id) is None:
             raise ServiceError("errors.not_found")
         raise Forbidden()
-    return found
+    return actor, found
 
 
 def _audit(
@@ -272,7 +295,7 @@ def _audit(
 ) -> None:
     session.add(
         AuditEntry(
-            actor_id=actor.id,
+            actor_id=saved_id(actor),
             community_id=community_id,
             action=action,
             subject=subject,
@@ -313,11 +336,11 @@ def search(
     """Find households and people by name, mobile (or its last four digits), ID number, or
     building-unit-door ("3-2-501", "望江花园 3栋2单元"). Only what the actor may see."""
     actor = require_role(actor, *FIELD_ROLES)
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()  # digits typed full-width too
     if not text:
         return []
     people = select(Resident.name, Resident.mobile, Household.id, Household.address).join(
-        Household, Household.id == Resident.household_id
+        Household, col(Household.id) == Resident.household_id
     )
     people = _people_in_scope(session, actor, people)
     doors = _in_scope(session, actor, select(Household.id, Household.address))
@@ -326,7 +349,7 @@ def search(
     door = _DOOR.match(text)
     if plain.isdigit() and len(plain) == 11:
         queries = [people.where(Resident.mobile == plain)]
-    elif re.fullmatch(r"\d{17}[\dXx]", plain):
+    elif re.fullmatch(r"[0-9]{17}[0-9Xx]", plain):
         queries = [people.where(Resident.id_number == plain.upper())]
     elif plain.isdigit() and len(plain) == 4:
         queries = [
@@ -339,7 +362,7 @@ def search(
         key = "-".join(p for p in (door["b"], door["u"], door["d"]) if p)
         query = doors.where(_starts_with(session, Household.door_key, key))
         if door["hint"]:
-            query = query.join(Compound, Compound.id == Household.compound_id).where(
+            query = query.join(Compound, col(Compound.id) == Household.compound_id).where(
                 col(Compound.name).contains(door["hint"])
             )
         queries = [query]
@@ -351,9 +374,9 @@ def search(
         for row in session.exec(query.limit(limit)).all():
             if len(row) == 4:
                 name, mobile, household_id, address = row
-                hits.append(SearchHit(household_id, address, name, mask_mobile(mobile)))
+                hits.append(SearchHit(saved_id(household_id), address, name, mask_mobile(mobile)))
             else:
-                hits.append(SearchHit(row[0], row[1], "", ""))
+                hits.append(SearchHit(saved_id(row[0]), row[1], "", ""))
     hits = hits[:limit]
     _fill_members(session, hits)
     return hits
@@ -369,7 +392,7 @@ def _fill_members(session: Session, hits: list[SearchHit]) -> None:
     for household_id, name in session.exec(
         select(Resident.household_id, Resident.name)
         .where(col(Resident.household_id).in_(ids), col(Resident.moved_out).is_(None))
-        .order_by(Resident.id)
+        .order_by(col(Resident.id))
     ):
         names.setdefault(household_id, []).append(name)
     for i in empty:
@@ -419,17 +442,17 @@ def _age(born: date | None) -> int | None:
 def household_file(session: Session, actor: User | None, household_id: int) -> HouseholdFile:
     """一户一档: the household, its members and their flags. Numbers are masked unless the
     viewer is of the family; full numbers are shown one at a time with `reveal`."""
-    household = _household(session, actor, household_id, edit=False)
+    actor, household = _household(session, actor, household_id, edit=False)
     own = actor.role == Role.RESIDENT
-    compound = session.get(Compound, household.compound_id)
-    building = session.get(Building, household.building_id)
+    compound = session.get_one(Compound, household.compound_id)
+    building = session.get_one(Building, household.building_id)
     grid = session.get(Grid, building.grid_id) if building.grid_id else None
     residents = session.exec(
-        select(Resident).where(Resident.household_id == household.id).order_by(Resident.id)
+        select(Resident).where(Resident.household_id == household.id).order_by(col(Resident.id))
     ).all()
     members = [
         MemberView(
-            id=r.id,
+            id=saved_id(r),
             name=r.name,
             sex=r.sex.value,
             birth_date=r.birth_date.isoformat() if r.birth_date else "",
@@ -445,7 +468,7 @@ def household_file(session: Session, actor: User | None, household_id: int) -> H
         for r in residents
     ]
     return HouseholdFile(
-        id=household.id,
+        id=saved_id(household),
         address=household.address,
         compound=compound.name,
         grid=grid.name if grid else "",
@@ -510,11 +533,11 @@ def _apply(resident: Resident, person: ResidentInput) -> list[str]:
 
 
 def add_resident(session: Session, actor: User | None, household_id: int, data: dict) -> Resident:
-    household = _household(session, actor, household_id, edit=True)
+    actor, household = _household(session, actor, household_id, edit=True)
     person = parse(ResidentInput, data)
     _check_id_free(session, person.id_number, None)
     resident = Resident(
-        household_id=household.id,
+        household_id=saved_id(household),
         community_id=household.community_id,
         name=person.name,
         sex=person.sex,
@@ -538,7 +561,7 @@ def update_resident(session: Session, actor: User | None, resident_id: int, data
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise ServiceError("errors.not_found")
-    _household(session, actor, resident.household_id, edit=True)
+    actor, _ = _household(session, actor, resident.household_id, edit=True)
     person = parse(ResidentInput, _keep_masked(data, resident))
     _check_id_free(session, person.id_number, resident.id)
     changed = _apply(resident, person)
@@ -604,34 +627,40 @@ def places(session: Session, actor: User | None, community_id: int) -> list[Comp
     units = dict(
         session.exec(
             select(Unit.building_id, func.count())
-            .join(Building, Building.id == Unit.building_id)
-            .join(Compound, Compound.id == Building.compound_id)
+            .join(Building, col(Building.id) == Unit.building_id)
+            .join(Compound, col(Compound.id) == Building.compound_id)
             .where(Compound.community_id == community_id)
-            .group_by(Unit.building_id)
+            .group_by(col(Unit.building_id))
         ).all()
     )
     doors = dict(
         session.exec(
             select(Household.building_id, func.count())
             .where(Household.community_id == community_id)
-            .group_by(Household.building_id)
+            .group_by(col(Household.building_id))
         ).all()
     )
     buildings: dict[int, list[BuildingNode]] = {}
     for b in session.exec(
         select(Building)
-        .join(Compound, Compound.id == Building.compound_id)
+        .join(Compound, col(Compound.id) == Building.compound_id)
         .where(Compound.community_id == community_id)
     ):
         buildings.setdefault(b.compound_id, []).append(
-            BuildingNode(b.id, b.number, b.grid_id, units.get(b.id, 0), doors.get(b.id, 0))
+            BuildingNode(
+                saved_id(b),
+                b.number,
+                b.grid_id,
+                units.get(saved_id(b), 0),
+                doors.get(saved_id(b), 0),
+            )
         )
     for nodes in buildings.values():
         nodes.sort(key=lambda n: (len(n.number), n.number))
     return [
-        CompoundNode(c.id, c.name, c.address, buildings.get(c.id, []))
+        CompoundNode(saved_id(c), c.name, c.address, buildings.get(saved_id(c), []))
         for c in session.exec(
-            select(Compound).where(Compound.community_id == community_id).order_by(Compound.id)
+            select(Compound).where(Compound.community_id == community_id).order_by(col(Compound.id))
         )
     ]
 
@@ -642,27 +671,27 @@ def grids(session: Session, actor: User | None, community_id: int) -> list[GridV
         session.exec(
             select(Building.grid_id, func.count())
             .where(col(Building.grid_id).is_not(None))
-            .group_by(Building.grid_id)
+            .group_by(col(Building.grid_id))
         ).all()
     )
     door_counts = dict(
         session.exec(
             select(Building.grid_id, func.count())
-            .join(Household, Household.building_id == Building.id)
+            .join(Household, col(Household.building_id) == Building.id)
             .where(Household.community_id == community_id)
-            .group_by(Building.grid_id)
+            .group_by(col(Building.grid_id))
         ).all()
     )
     volunteer_counts = dict(
         session.exec(
             select(User.grid_id, func.count())
             .where(User.community_id == community_id, User.role == Role.VOLUNTEER, User.is_active)
-            .group_by(User.grid_id)
+            .group_by(col(User.grid_id))
         ).all()
     )
     return [
         GridView(
-            g.id,
+            saved_id(g),
             g.name,
             g.worker_name,
             mask_mobile(g.worker_mobile),
@@ -671,7 +700,7 @@ def grids(session: Session, actor: User | None, community_id: int) -> list[GridV
             volunteer_counts.get(g.id, 0),
         )
         for g in session.exec(
-            select(Grid).where(Grid.community_id == community_id).order_by(Grid.id)
+            select(Grid).where(Grid.community_id == community_id).order_by(col(Grid.id))
         )
     ]
 
@@ -706,11 +735,11 @@ def add_building(session: Session, actor: User | None, data: dict) -> Building:
     ).first()
     if taken is not None:
         raise InvalidInput({"number": "errors.building_exists"})
-    building = Building(compound_id=compound.id, number=spec.number)
+    building = Building(compound_id=saved_id(compound), number=spec.number)
     session.add(building)
     session.flush()
     for u in range(1, spec.units + 1):
-        unit = Unit(building_id=building.id, number=str(u))
+        unit = Unit(building_id=saved_id(building), number=str(u))
         session.add(unit)
         session.flush()
         for floor in range(1, spec.floors + 1):
@@ -724,9 +753,9 @@ def add_building(session: Session, actor: User | None, data: dict) -> Building:
 def new_household(compound: Compound, building: Building, unit: Unit, door: str) -> Household:
     key = f"{building.number}-{unit.number}-{door}"
     return Household(
-        unit_id=unit.id,
-        building_id=building.id,
-        compound_id=compound.id,
+        unit_id=saved_id(unit),
+        building_id=saved_id(building),
+        compound_id=saved_id(compound),
         community_id=compound.community_id,
         door=door,
         door_key=key,
@@ -764,7 +793,7 @@ def assign_building(
     building = session.get(Building, building_id)
     if building is None:
         raise ServiceError("errors.not_found")
-    community_id = session.get(Compound, building.compound_id).community_id
+    community_id = session.get_one(Compound, building.compound_id).community_id
     _require_staff(session, actor, community_id)
     check_grid(session, grid_id, community_id)
     building.grid_id = grid_id
@@ -789,7 +818,7 @@ def grid_volunteers(session: Session, actor: User | None, community_id: int) -> 
         .where(User.community_id == community_id, User.role == Role.VOLUNTEER, User.is_active)
         .order_by(User.name)
     )
-    return [VolunteerView(u.id, u.name, mask_mobile(u.mobile), u.grid_id) for u in rows]
+    return [VolunteerView(saved_id(u), u.name, mask_mobile(u.mobile), u.grid_id) for u in rows]
 
 
 def assign_volunteer_grid(
@@ -797,7 +826,8 @@ def assign_volunteer_grid(
 ) -> User:
     """A volunteer works in one grid and sees its households."""
     volunteer = session.get(User, user_id)
-    if volunteer is None or volunteer.role != Role.VOLUNTEER:
+    # A volunteer always belongs to the community that approved them.
+    if volunteer is None or volunteer.role != Role.VOLUNTEER or volunteer.community_id is None:
         raise ServiceError("errors.not_found")
     _require_staff(session, actor, volunteer.community_id)
     check_grid(session, grid_id, volunteer.community_id)
@@ -826,7 +856,7 @@ def audit_log(
     _require_staff(session, actor, community_id)
     rows = session.exec(
         select(AuditEntry, User.name)
-        .join(User, User.id == AuditEntry.actor_id)
+        .join(User, col(User.id) == AuditEntry.actor_id)
         .where(AuditEntry.community_id == community_id)
         .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
         .offset(offset)
@@ -856,10 +886,10 @@ def list_communities(session: Session) -> list[tuple[int, str]]:
     """Public: the communities a new resident can choose from when registering."""
     rows = session.exec(
         select(Community.id, Street.name, Community.name)
-        .join(Street, Street.id == Community.street_id)
+        .join(Street, col(Street.id) == Community.street_id)
         .order_by(Street.name, Community.name)
     ).all()
-    return [(cid, f"{street} · {name}") for cid, street, name in rows]
+    return [(saved_id(cid), f"{street} · {name}") for cid, street, name in rows]
 
 
 def place_name(session: Session, user: User) -> str:
@@ -889,15 +919,16 @@ def community_counts(session: Session, actor: User | None, community_id: int) ->
     def users(role: Role):
         return count(User, User.role == role, col(User.is_active))
 
-    row = session.exec(
-        select(
-            Community.name,
+    # Six columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    row: Row[str, int, int, int, int, int] | None = session.execute(
+        sa_select(
+            col(Community.name),
             count(Compound),
             count(Household),
             count(Resident, col(Resident.moved_out).is_(None)),
             users(Role.VOLUNTEER),
             users(Role.STAFF),
-        ).where(Community.id == community_id)
+        ).where(col(Community.id) == community_id)
     ).first()
     if row is None:
         raise ServiceError("errors.not_found")
@@ -908,7 +939,7 @@ def street_overview(session: Session, actor: User | None) -> list[CommunityCount
     """Counts for every community the actor oversees (street staff: their street; admin: all)."""
     actor = require_role(actor, Role.STREET_STAFF, Role.ADMIN)
     ids = _community_ids(session, actor)
-    query = select(Community.id).order_by(Community.id)
+    query = select(Community.id).order_by(col(Community.id))
     if ids is not None:
         query = query.where(col(Community.id).in_(ids))
-    return [community_counts(session, actor, cid) for cid in session.exec(query).all()]
+    return [community_counts(session, actor, saved_id(cid)) for cid in session.exec(query).all()]

@@ -3,7 +3,6 @@ They call the community service and hold only what the pages show."""
 
 import asyncio
 import dataclasses
-import secrets
 from pathlib import Path
 
 import reflex as rx
@@ -16,6 +15,7 @@ from app.community import roster, service
 from app.community.models import CARE_FLAGS
 from app.db import session_scope
 from app.errors import Forbidden, ServiceError
+from app.forms import form_id, form_text
 from app.timeutil import to_local, utcnow
 
 
@@ -90,8 +90,8 @@ class AuditLine:
 class RegistryState(SessionState):
     """Find any household or person: results as you type."""
 
-    hits: list[Hit] = []
-    query: str = ""
+    hits: rx.Field[list[Hit]] = rx.field(default_factory=list)
+    query: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -131,21 +131,21 @@ def _member(m: service.MemberView) -> Member:
 class HouseholdState(SessionState):
     """一户一档: one household's file, with member editing and audited reveals."""
 
-    household_id: int = 0
-    address: str = ""
-    compound: str = ""
-    grid: str = ""
-    members: list[Member] = []
-    can_edit: bool = False
-    can_reveal: list[str] = []
+    household_id: rx.Field[int] = rx.field(0)
+    address: rx.Field[str] = rx.field("")
+    compound: rx.Field[str] = rx.field("")
+    grid: rx.Field[str] = rx.field("")
+    members: rx.Field[list[Member]] = rx.field(default_factory=list)
+    can_edit: rx.Field[bool] = rx.field(False)
+    can_reveal: rx.Field[list[str]] = rx.field(default_factory=list)
     # Full numbers shown after an explicit, audited reveal: "<member id>:<field>" → number.
-    revealed: dict[str, str] = {}
+    revealed: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The member form: "" closed, "new" adding, else the member's id.
-    editing: str = ""
-    draft: dict[str, str] = {}
-    draft_flags: list[str] = []
-    errors: dict[str, str] = {}
-    message: str = ""
+    editing: rx.Field[str] = rx.field("")
+    draft: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    draft_flags: rx.Field[list[str]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
 
     def _show(self, db: Session, user: User) -> None:
         view = service.household_file(db, user, self.household_id)
@@ -223,7 +223,9 @@ class HouseholdState(SessionState):
                 if self.editing == "new":
                     service.add_resident(db, user, self.household_id, data)
                 else:
-                    service.update_resident(db, user, int(self.editing), data)
+                    # No member open (a save the page did not offer): member 0, not found.
+                    member_id = int(self.editing) if self.editing.isdecimal() else 0
+                    service.update_resident(db, user, member_id, data)
             except ServiceError as exc:
                 self.errors, self.message = self.describe(exc)
                 return
@@ -235,17 +237,18 @@ class HouseholdState(SessionState):
 class PlacesState(SessionState):
     """Compounds, buildings and grids of the staff member's community."""
 
-    compounds: list[CompoundRow] = []
-    grids: list[GridRow] = []
-    grid_options: list[tuple[str, str]] = []
-    compound_options: list[tuple[str, str]] = []
-    volunteers: list[VolunteerRow] = []
-    errors: dict[str, str] = {}
-    form: str = ""  # which form reported `errors`: compound, building, grid
-    saved: int = 0  # bumped on success: the forms remount empty; a refused one keeps its input
+    compounds: rx.Field[list[CompoundRow]] = rx.field(default_factory=list)
+    grids: rx.Field[list[GridRow]] = rx.field(default_factory=list)
+    grid_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    compound_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    volunteers: rx.Field[list[VolunteerRow]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form: rx.Field[str] = rx.field("")  # which form reported `errors`: compound, building, grid
+    # bumped on success: the forms remount empty; a refused one keeps its input
+    saved: rx.Field[int] = rx.field(0)
 
     def _refresh(self, db: Session, user: User) -> None:
-        community_id = user.community_id
+        community_id = self.community_of(user)
         self.compounds = [
             CompoundRow(
                 c.id,
@@ -312,7 +315,7 @@ class PlacesState(SessionState):
             k: form.get(k) or None for k in ("compound_id", "units", "floors", "doors_per_floor")
         }
         data = {k: v for k, v in data.items() if v is not None}
-        data["number"] = str(form.get("number", ""))
+        data["number"] = form_text(form, "number")
         data.setdefault("compound_id", None)
         return self._run("building", lambda db, user: service.add_building(db, user, data))
 
@@ -342,13 +345,13 @@ class PlacesState(SessionState):
 
 
 class AuditState(SessionState):
-    lines: list[AuditLine] = []
-    more: bool = False
+    lines: rx.Field[list[AuditLine]] = rx.field(default_factory=list)
+    more: rx.Field[bool] = rx.field(False)
 
     def _page(self, offset: int) -> None:
         with session_scope() as db:
             user = self.actor(db)
-            rows = service.audit_log(db, user, user.community_id, offset, 51)
+            rows = service.audit_log(db, user, self.community_of(user), offset, 51)
         self.more = len(rows) > 50
         self.lines = self.lines[:offset] + [AuditLine(**dataclasses.asdict(r)) for r in rows[:50]]
 
@@ -385,32 +388,34 @@ NONE = "-"  # a select's "none"/"all" choice (Radix selects cannot hold an empty
 
 
 def _read(filename: str, path: str, sheet: str | None) -> roster.Table:
-    return roster.read_table(filename, Path(path).read_bytes(), sheet)
+    return roster.read_upload(filename, path, sheet)
 
 
 class RosterState(SessionState):
     """Import the roster from .xlsx/.csv (map columns, check, import in one go) and export it.
 
-    The uploaded file waits on disk, not in page state; checking and importing run in a
-    worker thread while the page shows progress."""
+    The uploaded file waits in the private upload folder, not in page state, until it is
+    imported, cancelled or replaced; checking and importing run in a worker thread while the
+    page shows progress."""
 
-    filename: str = ""
-    sheet: str = ""
-    sheets: list[str] = []
-    headers: list[str] = []
-    columns: list[ColumnChoice] = []
-    preview: list[list[str]] = []
-    file_error: str = ""
-    busy: bool = False
-    progress: int = 0  # percent
-    checked: bool = False
-    summary: list[tuple[str, str]] = []
-    problems: list[Problem] = []
-    problem_count: int = 0
-    done: str = ""
+    filename: rx.Field[str] = rx.field("")
+    sheet: rx.Field[str] = rx.field("")
+    sheets: rx.Field[list[str]] = rx.field(default_factory=list)
+    headers: rx.Field[list[str]] = rx.field(default_factory=list)
+    header_note: rx.Field[str] = rx.field("")  # which spreadsheet row was read as the header
+    columns: rx.Field[list[ColumnChoice]] = rx.field(default_factory=list)
+    preview: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    file_error: rx.Field[str] = rx.field("")
+    busy: rx.Field[bool] = rx.field(False)
+    progress: rx.Field[int] = rx.field(0)  # percent
+    checked: rx.Field[bool] = rx.field(False)
+    summary: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    problems: rx.Field[list[Problem]] = rx.field(default_factory=list)
+    problem_count: rx.Field[int] = rx.field(0)
+    done: rx.Field[str] = rx.field("")
     # export filters
-    compound_options: list[tuple[str, str]] = []
-    grid_options: list[tuple[str, str]] = []
+    compound_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    grid_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
     _path: str = ""
 
     @rx.event
@@ -419,16 +424,17 @@ class RosterState(SessionState):
             user = self.enter(db, "/registry/import")
             if user is None:
                 return self.bounce()
+            community_id = self.community_of(user)
             self.compound_options = [
-                (str(c.id), c.name) for c in service.places(db, user, user.community_id)
+                (str(c.id), c.name) for c in service.places(db, user, community_id)
             ]
-            self.grid_options = [
-                (str(g.id), g.name) for g in service.grids(db, user, user.community_id)
-            ]
+            self.grid_options = [(str(g.id), g.name) for g in service.grids(db, user, community_id)]
         self._reset_file()
 
     def _reset_file(self) -> None:
-        self.filename = self.sheet = self.file_error = self.done = ""
+        roster.discard_upload(self._path)
+        self._path = ""
+        self.filename = self.sheet = self.file_error = self.done = self.header_note = ""
         self.sheets, self.headers, self.columns, self.preview = [], [], [], []
         self._reset_check()
 
@@ -447,6 +453,7 @@ class RosterState(SessionState):
 
     def _show_table(self, table: roster.Table, mapping: dict[str, int | None]) -> None:
         self.sheet, self.sheets, self.headers = table.sheet, table.sheets, table.headers
+        self.header_note = self.tr("roster.header_row", row=table.header_row)
         label = "en" if self.locale == "en" else "zh"
         self.columns = [
             ColumnChoice(
@@ -476,15 +483,18 @@ class RosterState(SessionState):
             self.file_error = self.tr(exc.code, **exc.params)
             self.filename = ""
             return
-        folder = rx.get_upload_dir() / "roster"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{secrets.token_hex(12)}{Path(self.filename).suffix.lower()}"
-        path.write_bytes(content)
-        self._path = str(path)
+        self._path = roster.keep_upload(self.filename, content)
         self._show_table(table, roster.guess_mapping(table.headers))
 
     @rx.event
-    def rejected(self, files: list[dict]):
+    def cancel(self):
+        """Put the chosen file away without importing it."""
+        if not self.busy:
+            self._reset_file()
+
+    @rx.event
+    def rejected(self):
+        """The dropzone refused the file: the only limit it checks is the size."""
         self._reset_file()
         self.file_error = self.tr("errors.file_too_large", mb=roster.MAX_BYTES // 2**20)
 
@@ -588,10 +598,9 @@ class RosterState(SessionState):
             )
         )
 
-    def _community_id(self) -> int | None:
+    def _community_id(self) -> int:
         with session_scope() as db:
-            user = self.actor(db)
-            return user.community_id if user else None
+            return self.community_of(self.actor(db))
 
     @rx.event
     def download_problems(self):
@@ -609,18 +618,23 @@ class RosterState(SessionState):
 
     @rx.event
     def export(self, form: dict):
-        form = {k: v for k, v in form.items() if v and v != NONE}
-        flag = form.get("flag")
+        # Blank or NONE is "all"; a filter that names nothing is refused, not dropped for the
+        # whole roster.
+        chosen = {
+            k: v
+            for k in ("compound_id", "grid_id", "flag")
+            if (v := form.get(k, NONE)) not in ("", NONE)
+        }
         with session_scope() as db:
             user = self.actor(db)
             try:
                 data = roster.export_roster(
                     db,
                     user,
-                    user.community_id if user else 0,
-                    compound_id=int(form["compound_id"]) if form.get("compound_id") else None,
-                    grid_id=int(form["grid_id"]) if form.get("grid_id") else None,
-                    flag=flag if flag in CARE_FLAGS else None,
+                    self.community_of(user),
+                    compound_id=form_id(chosen["compound_id"]) if "compound_id" in chosen else None,
+                    grid_id=form_id(chosen["grid_id"]) if "grid_id" in chosen else None,
+                    flag=str(chosen["flag"]) if "flag" in chosen else None,
                 )
             except ServiceError as exc:
                 return rx.toast.error(self.tr(exc.code, **exc.params))

@@ -4,11 +4,16 @@ the same checks and permissions apply; there is no second copy of the rules."""
 
 import asyncio
 import dataclasses
+import hashlib
+import json
 import logging
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.accounts.models import User
@@ -16,10 +21,12 @@ from app.accounts.service import user_for_token
 from app.db import session_scope
 from app.errors import InvalidInput, ServiceError
 from app.screening import service
-from app.ui.i18n import CATALOGS, translate
+from app.settings import get_settings
+from app.ui.i18n import CATALOGS, field_messages, translate
 
 SESSION_COOKIE = "cep_session"
 MAX_RECORDS = 100  # per request: the phone sends in batches and counts down
+MAX_BODY = 1_000_000  # bytes per request; a full batch of visits is far smaller
 # The catalog entries the field app shows; sent with the package so it speaks the user's
 # language with no server.
 STRING_PREFIXES = (
@@ -36,6 +43,14 @@ STRING_PREFIXES = (
     "errors.",
 )
 NO_STORE = {"Cache-Control": "no-store"}
+# Part of every package version: a deploy that changes the wording reloads every package.
+CATALOG_VERSION = hashlib.sha256(
+    repr(
+        (sorted((k, sorted(v.items())) for k, v in CATALOGS.items()), service.TEMPERATURE_RANGE)
+    ).encode()
+).hexdigest()[:8]
+# Phones on a weak signal: JSON shrinks to about a tenth. Reflex compresses only its pages.
+COMPRESSED = [Middleware(GZipMiddleware, minimum_size=500)]
 
 
 def _strings(locale: str) -> dict[str, str]:
@@ -55,13 +70,33 @@ def _user(db, request: Request) -> User | None:
     return user_for_token(db, request.cookies.get(SESSION_COOKIE, ""))
 
 
-def _download(request: Request) -> JSONResponse:
+def _matches(if_none_match: str, tag: str) -> bool:
+    """If-None-Match holds this version (compared weakly: the body may be compressed)."""
+    return any(
+        t.strip() == "*" or t.strip().removeprefix("W/") == f'"{tag}"'
+        for t in if_none_match.split(",")
+    )
+
+
+def _download(request: Request) -> Response:
+    """The volunteer's package; nothing (304) when the phone's copy is current; only the door
+    states and quarantine checks when nothing else changed since the phone's version
+    (`?since=`), as after the phone sends its own visits."""
     locale = request.cookies.get("cep_locale", "zh")
     with session_scope() as db:
         user = _user(db, request)
         if user is None:
             return _login_needed(locale)
         try:
+            current, changes = service.offline_version(db, user)
+            base = f"{CATALOG_VERSION}.{current.base}"
+            version = f"{base}-{current.live}"
+            headers = NO_STORE | {"ETag": f'W/"{version}"'}
+            if _matches(request.headers.get("if-none-match", ""), version):
+                return Response(status_code=304, headers=headers)
+            if request.query_params.get("since", "").split("-")[0] == base:
+                body = dataclasses.asdict(changes) | {"version": version, "changes": True}
+                return JSONResponse(body, headers=headers)
             package = service.offline_package(db, user)
         except ServiceError as exc:
             return JSONResponse(
@@ -72,14 +107,40 @@ def _download(request: Request) -> JSONResponse:
         body = dataclasses.asdict(package) | {
             "strings": _strings(user.locale.value),
             "temperature_range": service.TEMPERATURE_RANGE,
+            "version": version,
         }
-    return JSONResponse(body, headers=NO_STORE)
+    return JSONResponse(body, headers=headers)
 
 
 def _message(locale: str, exc: ServiceError) -> str:
     if isinstance(exc, InvalidInput):
-        return "；".join(translate(locale, code) for code in exc.fields.values())
+        # A wrong type (a list where a date goes) has no message of its own: the phone never
+        # sends one, so the record is damaged.
+        damaged = translate(locale, "field.damaged")
+        messages = field_messages(locale, exc)
+        return "；".join(
+            dict.fromkeys(
+                messages[name] if code in CATALOGS["zh"] else damaged
+                for name, code in exc.fields.items()
+            )
+        )
     return translate(locale, exc.code, **exc.params)
+
+
+def _client_id(record: dict) -> str:
+    """The record's id to answer with; text that is not valid Unicode (a lone surrogate)
+    cannot go into the answer, so its bad characters are replaced."""
+    value = record.get("client_id", "")
+    text = value if isinstance(value, str) else str(value)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _valid_unicode(record: dict) -> bool:
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
 
 
 def _refused(client_id: str, message: str) -> dict:
@@ -88,19 +149,30 @@ def _refused(client_id: str, message: str) -> dict:
 
 def _one(db, user: User, record: dict) -> dict:
     """Store one waiting record; its outcome for the phone to show."""
-    client_id = str(record.get("client_id", ""))
+    client_id = _client_id(record)
     kind, data = record.get("kind"), record.get("data")
     damaged = _refused(client_id, translate(user.locale, "field.damaged"))
     if not isinstance(data, dict) or kind not in ("visit", "check"):
         return damaged
+    if not _valid_unicode(record):
+        return damaged
     try:
         if kind == "visit":
             result = service.record_visit(db, user, data | {"client_id": client_id})
-            saved = {"risk": result.risk, "quarantined": result.quarantined}
+            if result.conflict:
+                message = translate(user.locale, "field.conflict")
+                return {"client_id": client_id, "status": "conflict", "message": message}
+            cue = service.visit_cue(result)  # what the online page warns of, in the same words
+            saved = {
+                "risk": result.risk,
+                "quarantined": result.quarantined,
+                "cue": translate(user.locale, cue[0], **cue[1]) if cue else "",
+            }
         else:
-            service.record_check(
-                db, user, int(record.get("plan_id") or 0), data | {"client_id": client_id}
-            )
+            plan_id = record.get("plan_id")
+            if not isinstance(plan_id, int) or isinstance(plan_id, bool):
+                return damaged
+            service.record_check(db, user, plan_id, data | {"client_id": client_id})
             saved = {}
     except ServiceError as exc:
         db.rollback()
@@ -124,35 +196,79 @@ def _sync_records(request: Request, records: list) -> JSONResponse:
                 continue
             try:
                 results.append(_one(db, user, record))
-            except Exception:  # noqa: BLE001  (the phone keeps it and tries again)
+            except OperationalError:  # the database is busy or away: the phone tries again
+                logging.getLogger("app").exception("offline record not stored, will retry")
+                db.rollback()
+                results.append({"client_id": _client_id(record), "status": "retry"})
+            except Exception:  # noqa: BLE001  (sending it again would fail the same way)
                 logging.getLogger("app").exception("offline record failed")
                 db.rollback()
-                results.append({"client_id": str(record.get("client_id", "")), "status": "retry"})
+                message = translate(user.locale, "field.not_stored")
+                results.append(_refused(_client_id(record), message))
     return JSONResponse({"results": results}, headers=NO_STORE)
 
 
-async def download(request: Request) -> JSONResponse:
+async def download(request: Request) -> Response:
     return await asyncio.to_thread(_download, request)
 
 
+def _refuse_request(error: str, status_code: int, locale: str, key: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": error, "message": translate(locale, key)},
+        status_code=status_code,
+        headers=NO_STORE,
+    )
+
+
+def _locale_if_logged_in(request: Request) -> str | None:
+    with session_scope() as db:
+        user = _user(db, request)
+        return None if user is None else user.locale.value
+
+
+async def _body(request: Request) -> bytes | None:
+    """The body, or None once it passes MAX_BODY: counted as it arrives, so a huge or endless
+    upload is cut off instead of held in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > MAX_BODY:
+            return None
+    return bytes(received)
+
+
 async def sync(request: Request) -> JSONResponse:
+    cookie_locale = request.cookies.get("cep_locale", "zh")
+    # Only the app's own pages send records: another site's page must not post them with a
+    # volunteer's cookie. Browsers send Origin with every POST, and a cross-site page cannot
+    # send JSON without the permission this route never gives.
+    origin = request.headers.get("origin")
+    if origin is not None and origin not in get_settings().origins:
+        return _refuse_request("forbidden", 403, cookie_locale, "errors.forbidden")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return _refuse_request("unsupported", 415, cookie_locale, "field.unreadable")
+    locale = await asyncio.to_thread(_locale_if_logged_in, request)
+    if locale is None:
+        return _login_needed(cookie_locale)
+    raw = await _body(request)
+    if raw is None:
+        return _refuse_request("too_large", 413, locale, "field.too_large")
     try:
-        body = await request.json()
-    except ValueError:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's limit
         body = None
     records = body.get("records") if isinstance(body, dict) else None
     if not isinstance(records, list) or len(records) > MAX_RECORDS:
-        locale = request.cookies.get("cep_locale", "zh")
-        return JSONResponse(
-            {"error": "bad_request", "message": translate(locale, "field.damaged")},
-            status_code=400,
-        )
+        return _refuse_request("bad_request", 400, locale, "field.unreadable")
     return await asyncio.to_thread(_sync_records, request, records)
 
 
-field_api = Starlette(
-    routes=[
-        Route("/api/field/download", download, methods=["GET"]),
-        Route("/api/field/sync", sync, methods=["POST"]),
-    ]
-)
+ROUTES = [
+    Route("/api/field/download", download, methods=["GET"], middleware=COMPRESSED),
+    Route("/api/field/sync", sync, methods=["POST"], middleware=COMPRESSED),
+]
+field_api = Starlette(routes=ROUTES)

@@ -2,6 +2,8 @@
 returning residents, a resident's own daily check, and the office's coverage board."""
 
 import reflex as rx
+from reflex.vars import ArrayVar, NumberVar, StringVar
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from app.screening.models import HealthCode, Outcome, Risk, Symptom, TestStatus, Transport
 from app.screening.state import (
@@ -24,9 +26,12 @@ from app.screening.state import (
     VisitState,
 )
 from app.ui.components import (
+    Errors,
     field_error,
     form_message,
+    match_component,
     primary_button,
+    row_checkbox,
     section_heading,
     select_field,
     stat_tile,
@@ -36,12 +41,17 @@ from app.ui.components import (
 from app.ui.layout import app_page
 
 # Door colours: the state at a glance, also told by an icon for colour-blind eyes.
-OUTCOME_COLOR = {"visited": "jade", "not_home": "orange", "refused": "red", "vacant": "gray"}
+OUTCOME_COLOR: dict[str, LiteralAccentColor] = {
+    "visited": "jade",
+    "not_home": "orange",
+    "refused": "red",
+    "vacant": "gray",
+}
 OUTCOME_ICON = {"visited": "check", "not_home": "phone", "refused": "x", "vacant": "minus"}
 
 
-def _outcome_badge(outcome: rx.Var) -> rx.Component:
-    return rx.match(
+def _outcome_badge(outcome: rx.Var | str) -> rx.Component:
+    return match_component(
         outcome,
         *[
             (o.value, rx.badge(t(f"outcome.{o.value}"), color_scheme=OUTCOME_COLOR[o.value]))
@@ -67,7 +77,7 @@ def _legend() -> rx.Component:
     )
 
 
-def _door(chip: DoorChip, href: rx.Var | None = None, on_click=None) -> rx.Component:
+def _door(chip: DoorChip, href: str | None = None, on_click=None) -> rx.Component:
     body = rx.box(
         rx.text(chip.label, size="2", weight="medium", class_name="number"),
         rx.cond(chip.risk > 0, rx.box(class_name="door-risk", title=t("board.risk"))),
@@ -79,15 +89,13 @@ def _door(chip: DoorChip, href: rx.Var | None = None, on_click=None) -> rx.Compo
     return rx.box(body, on_click=on_click, aria_label=chip.label, role="button")
 
 
-def _unit(unit: UnitRow, round_id: rx.Var) -> rx.Component:
+def _unit(unit: UnitRow, round_id: NumberVar[int] | int) -> rx.Component:
     return rx.vstack(
         rx.text(unit.name, t("doors.unit_suffix"), size="2", color_scheme="gray"),
         rx.box(
             rx.foreach(
                 unit.doors,
-                lambda d: _door(
-                    d, href="/visit?r=" + round_id.to_string() + "&h=" + d.household_id.to_string()
-                ),
+                lambda d: _door(d, href=f"/visit?r={round_id}&h={d.household_id}"),
             ),
             class_name="door-grid",
         ),
@@ -106,7 +114,11 @@ def _building(card: BuildingCard) -> rx.Component:
                 align="center",
                 width="100%",
             ),
-            rx.progress(value=card.done * 100 // rx.cond(card.total > 0, card.total, 1), size="2"),
+            rx.progress(
+                value=rx.cond(card.total > 0, card.done * 100 // card.total, 0),
+                size="2",
+                aria_label=card.name,  # a screen reader reads "<building>, 40%"
+            ),
             rx.foreach(card.units, lambda u: _unit(u, card.round_id)),
             spacing="3",
             width="100%",
@@ -175,7 +187,7 @@ def doors() -> rx.Component:
 # ---------------------------------------------------------------- a door visit
 
 
-def _input(name: rx.Var, label_key: str, errors: rx.Var, **props) -> rx.Component:
+def _input(name: StringVar | str, label_key: str, errors: Errors, **props) -> rx.Component:
     return rx.vstack(
         rx.el.label(t(label_key), html_for=name, class_name="field-label"),
         rx.input(id=name, name=name, size="3", width="100%", **props),
@@ -188,13 +200,13 @@ def _input(name: rx.Var, label_key: str, errors: rx.Var, **props) -> rx.Componen
     )
 
 
-def _symptom_checks(prefix: rx.Var | str) -> rx.Component:
+def _symptom_checks(prefix: StringVar | str) -> rx.Component:
     return rx.vstack(
         rx.text(t("visit.symptoms"), class_name="field-label"),
         rx.grid(
             *[
                 rx.el.label(
-                    rx.checkbox(name=prefix + s.value, size="3"),
+                    row_checkbox(name=prefix + s.value, size="3"),
                     rx.text(t(f"symptom.{s.value}"), size="3"),
                     class_name="check-row",
                 )
@@ -209,7 +221,7 @@ def _symptom_checks(prefix: rx.Var | str) -> rx.Component:
     )
 
 
-def _choice(name: rx.Var, label_key: str, values, default: str) -> rx.Component:
+def _choice(name: StringVar | str, label_key: str, values, default: str) -> rx.Component:
     """A short set of answers as a segmented control that posts with the form."""
     return rx.vstack(
         rx.text(t(label_key), class_name="field-label"),
@@ -235,7 +247,7 @@ def _choice(name: rx.Var, label_key: str, values, default: str) -> rx.Component:
     )
 
 
-def _health_fields(key: rx.Var) -> rx.Component:
+def _health_fields(key: StringVar | str) -> rx.Component:
     """The full answers of one person, keyed `<field>-<key>`."""
     errors = VisitState.errors
     return rx.vstack(
@@ -249,7 +261,7 @@ def _health_fields(key: rx.Var) -> rx.Component:
         ),
         _symptom_checks("sym-" + key + "-"),
         rx.el.label(
-            rx.checkbox(name="travel-" + key, size="3"),
+            row_checkbox(name="travel-" + key, size="3"),
             rx.text(t("visit.travel"), size="3"),
             class_name="check-row",
         ),
@@ -269,7 +281,7 @@ def _health_fields(key: rx.Var) -> rx.Component:
 
 
 def _person(person: Person) -> rx.Component:
-    key = person.resident_id.to_string()
+    key = f"{person.resident_id}"
     away = VisitState.absent.contains(person.resident_id)
     opened = VisitState.opened.contains(person.resident_id)
     return rx.card(
@@ -327,7 +339,7 @@ def _person(person: Person) -> rx.Component:
     )
 
 
-def _found_person(slot: rx.Var) -> rx.Component:
+def _found_person(slot: NumberVar[int]) -> rx.Component:
     key = "n" + slot.to_string()
     errors = VisitState.errors
     return rx.card(
@@ -363,7 +375,7 @@ def _found_person(slot: rx.Var) -> rx.Component:
     )
 
 
-def _sex(key: rx.Var) -> rx.Component:
+def _sex(key: StringVar) -> rx.Component:
     return rx.vstack(
         rx.text(t("household.sex"), class_name="field-label"),
         rx.radio_group.root(
@@ -526,9 +538,14 @@ def visit() -> rx.Component:
 # ---------------------------------------------------------------- the office board
 
 
-def _bar(percent: rx.Var, weak: rx.Var | bool = False) -> rx.Component:
+def _bar(percent: int, name: str, weak: bool = False) -> rx.Component:
+    """A progress bar named after what it measures (a screen reader reads "<name>, 40%")."""
     return rx.progress(
-        value=percent, size="2", color_scheme=rx.cond(weak, "red", "jade"), width="100%"
+        value=percent,
+        size="2",
+        color_scheme=rx.cond(weak, "red", "jade"),
+        width="100%",
+        aria_label=name,
     )
 
 
@@ -560,12 +577,13 @@ def _building_bar(b: BuildingBar) -> rx.Component:
                 align="center",
                 width="100%",
             ),
-            _bar(b.percent),
+            _bar(b.percent, b.name),
             _counts_line(b),
             spacing="1",
             width="100%",
         ),
-        on_click=BoardState.open_building(b.building_id),
+        # Not also a tap on the compound's card around it, which would fold it away.
+        on_click=BoardState.open_building(b.building_id).stop_propagation,
         class_name="list-row tap-card",
         role="button",
         width="100%",
@@ -584,7 +602,7 @@ def _compound(c: CompoundBar) -> rx.Component:
                 align="center",
                 width="100%",
             ),
-            _bar(c.percent, c.weak),
+            _bar(c.percent, c.name, c.weak),
             rx.hstack(
                 rx.text(c.done, " / ", c.doors, " ", t("board.doors_unit"), size="2"),
                 rx.spacer(),
@@ -708,7 +726,7 @@ def _start_sheet() -> rx.Component:
                         rx.foreach(
                             BoardState.compound_options,
                             lambda o: rx.el.label(
-                                rx.checkbox(name="c-" + o[0], size="3"),
+                                row_checkbox(name="c-" + o[0], size="3"),
                                 rx.text(o[1], size="3"),
                                 class_name="check-row",
                             ),
@@ -716,7 +734,7 @@ def _start_sheet() -> rx.Component:
                         rx.foreach(
                             BoardState.grid_options,
                             lambda o: rx.el.label(
-                                rx.checkbox(name="g-" + o[0], size="3"),
+                                row_checkbox(name="g-" + o[0], size="3"),
                                 rx.text(o[1], size="3"),
                                 class_name="check-row",
                             ),
@@ -928,7 +946,7 @@ def _follow_up(f: FollowUpRow) -> rx.Component:
                     rx.text(
                         rx.cond(
                             TodayState.dialled.contains(c.resident_id.to_string()),
-                            TodayState.dialled[c.resident_id.to_string()],
+                            TodayState.dialled[f"{c.resident_id}"],
                             c.mobile,
                         ),
                         size="2",
@@ -956,10 +974,7 @@ def _follow_up(f: FollowUpRow) -> rx.Component:
                 ),
                 rx.link(
                     rx.button(t("today.reached"), size="3"),
-                    href="/visit?phone=1&r="
-                    + f.round_id.to_string()
-                    + "&h="
-                    + f.household_id.to_string(),
+                    href=f"/visit?phone=1&r={f.round_id}&h={f.household_id}",
                 ),
                 spacing="2",
                 justify="end",
@@ -982,14 +997,14 @@ def _list_row(row: ListRow) -> rx.Component:
             class_name="list-row tap-card",
             width="100%",
         ),
-        href="/household/" + row.household_id.to_string(),
+        href=f"/household/{row.household_id}",
         underline="none",
         color="inherit",
         width="100%",
     )
 
 
-def _list(items: rx.Var, render, empty_key: str) -> rx.Component:
+def _list(items: ArrayVar, render, empty_key: str) -> rx.Component:
     return rx.cond(
         items.length() > 0,
         rx.vstack(rx.foreach(items, render), spacing="0", width="100%"),
@@ -997,7 +1012,7 @@ def _list(items: rx.Var, render, empty_key: str) -> rx.Component:
     )
 
 
-def _check_form(on_submit, errors: rx.Var, *hidden: rx.Component) -> rx.Component:
+def _check_form(on_submit, errors: Errors, *hidden: rx.Component) -> rx.Component:
     return rx.form(
         rx.vstack(
             *hidden,
@@ -1043,7 +1058,7 @@ def today() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.match(
+        match_component(
             TodayState.tab,
             ("follow_ups", _list(TodayState.follow_ups, _follow_up, "today.none.follow_ups")),
             ("arrivals", _list(TodayState.arrivals, _list_row, "today.none.arrivals")),
@@ -1090,7 +1105,7 @@ def today() -> rx.Component:
 
 
 def _own_plan(p: PlanRow) -> rx.Component:
-    key = p.id.to_string()
+    key = f"{p.id}"
     errors = HealthState.errors
     return rx.card(
         rx.vstack(
@@ -1238,7 +1253,7 @@ def arrival() -> rx.Component:
                         placeholder_key="arrival.from_hint",
                     ),
                     rx.el.label(
-                        rx.checkbox(name="from_risk_area", size="3"),
+                        row_checkbox(name="from_risk_area", size="3"),
                         rx.text(t("arrival.risk_area"), size="3"),
                         class_name="check-row",
                     ),

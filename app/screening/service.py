@@ -4,15 +4,21 @@ quarantine. Pages and the offline sync route both call these functions.
 Every record carries a client-made id: sending it again returns the stored result instead of
 storing it twice."""
 
+import hashlib
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import LiteralString
 
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, func, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,7 +35,8 @@ from app.community.models import (
     Unit,
 )
 from app.community.service import ResidentInput, _age, _audit, _in_scope, mask_mobile
-from app.errors import Forbidden, InvalidInput, ServiceError, parse
+from app.db import saved_id, table_of
+from app.errors import MAX_ID, Forbidden, InvalidInput, RowId, ServiceError, parse
 from app.screening.models import (
     FINAL_OUTCOMES,
     Arrival,
@@ -69,7 +76,7 @@ def _text(limit: int):
     def check(value: str) -> str:
         value = value.strip()
         if len(value) > limit:
-            raise PydanticCustomError("too_long", "too long")
+            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
         return value
 
     return check
@@ -92,10 +99,10 @@ def _past(value: date | None) -> date | None:
     return value
 
 
-def _within(low: float, high: float, code: str):
+def _within(low: float, high: float, code: LiteralString):
     def check(value):
         if not low <= value <= high:
-            raise PydanticCustomError(code, f"{low}–{high}")
+            raise PydanticCustomError(code, "out of range")  # each code's message names its range
         return value
 
     return check
@@ -131,7 +138,7 @@ class HealthInput(BaseModel):
 
 
 class PersonInput(HealthInput):
-    resident_id: int
+    resident_id: RowId
 
 
 class NewPersonInput(HealthInput):
@@ -144,23 +151,27 @@ class NewPersonInput(HealthInput):
     residency: Residency = Residency.TENANT
 
 
+# The id a phone (or a page) makes for a record: a UUID's hex, or a few parts of one.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{8,40}")
+
+
+def _client_id(value: str) -> str:
+    if not _CLIENT_ID.fullmatch(value):
+        raise PydanticCustomError("invalid_input", "bad id")
+    return value
+
+
 class VisitInput(BaseModel):
     client_id: str
-    round_id: int
-    household_id: int
+    round_id: RowId
+    household_id: RowId
     outcome: Outcome
     by_phone: bool = False
     note: str = ""
     recorded_at: datetime | None = None
 
     _note = field_validator("note")(_text(200))
-
-    @field_validator("client_id")
-    @classmethod
-    def _client_id(cls, value: str) -> str:
-        if not 8 <= len(value) <= 40:
-            raise PydanticCustomError("invalid_input", "bad id")
-        return value
+    _id = field_validator("client_id")(_client_id)
 
     @field_validator("recorded_at")
     @classmethod
@@ -173,7 +184,7 @@ class VisitInput(BaseModel):
 def _people(data: dict) -> tuple[list[PersonInput], list[NewPersonInput]]:
     """Each person checked on their own, so a message can point at the right one
     (fields named `people.<i>.<field>` and `new_people.<i>.<field>`)."""
-    errors: dict[str, str] = {}
+    errors = InvalidInput({})
     people, new_people = [], []
     for key, model, out in (
         ("people", PersonInput, people),
@@ -183,9 +194,9 @@ def _people(data: dict) -> tuple[list[PersonInput], list[NewPersonInput]]:
             try:
                 out.append(parse(model, item))
             except InvalidInput as exc:
-                errors |= {f"{key}.{i}.{name}": code for name, code in exc.fields.items()}
-    if errors:
-        raise InvalidInput(errors)
+                errors = errors.merged(exc.renamed(f"{key}.{i}."))
+    if errors.fields:
+        raise errors
     return people, new_people
 
 
@@ -321,10 +332,11 @@ def start_round(session: Session, actor: User | None, community_id: int, data: d
         session.exec(
             select(Household.building_id, func.count())
             .where(Household.community_id == community_id)
-            .group_by(Household.building_id)
+            .group_by(col(Household.building_id))
         ).all()
     )
-    chosen = [(b, c) for b, c in session.exec(buildings).all() if doors.get(b)]
+    found = [(saved_id(b), c) for b, c in session.exec(buildings).all()]
+    chosen = [(b, c) for b, c in found if doors.get(b)]
     if not chosen:
         raise InvalidInput({"compound_ids": "errors.round_empty"})
     start = datetime.combine(values.starts_on, time(17), tzinfo=to_local(utcnow()).tzinfo)
@@ -335,12 +347,14 @@ def start_round(session: Session, actor: User | None, community_id: int, data: d
         starts_on=values.starts_on,
         ends_on=values.ends_on,
         weak_from=start,
-        created_by=actor.id,
+        created_by=saved_id(actor),
     )
     session.add(screening_round)
     session.flush()
     session.add_all(
-        RoundBuilding(round_id=screening_round.id, building_id=b, compound_id=c, doors=doors[b])
+        RoundBuilding(
+            round_id=saved_id(screening_round), building_id=b, compound_id=c, doors=doors[b]
+        )
         for b, c in chosen
     )
     _audit(session, actor, community_id, "round.start", f"round:{screening_round.id}")
@@ -365,17 +379,17 @@ def rounds(session: Session, actor: User | None, community_id: int) -> list[Roun
     if actor.role == Role.VOLUNTEER:
         query = query.where(col(Round.closed_at).is_(None))
     found = session.exec(query.order_by(col(Round.starts_on).desc(), col(Round.id).desc())).all()
-    totals = _round_totals(session, [r.id for r in found])
+    totals = _round_totals(session, [saved_id(r) for r in found])
     return [
         RoundView(
-            id=r.id,
+            id=saved_id(r),
             name=r.name,
             kind=r.kind.value,
             starts_on=r.starts_on.isoformat(),
             ends_on=r.ends_on.isoformat(),
             open=r.closed_at is None,
-            doors=totals.get(r.id, (0, 0))[0],
-            done=totals.get(r.id, (0, 0))[1],
+            doors=totals.get(saved_id(r), (0, 0))[0],
+            done=totals.get(saved_id(r), (0, 0))[1],
         )
         for r in found
     ]
@@ -388,14 +402,14 @@ def _round_totals(session: Session, round_ids: list[int]) -> dict[int, tuple[int
         session.exec(
             select(RoundBuilding.round_id, func.sum(RoundBuilding.doors))
             .where(col(RoundBuilding.round_id).in_(round_ids))
-            .group_by(RoundBuilding.round_id)
+            .group_by(col(RoundBuilding.round_id))
         ).all()
     )
     done = dict(
         session.exec(
             select(Door.round_id, func.count())
             .where(col(Door.round_id).in_(round_ids), col(Door.outcome).in_(FINAL_OUTCOMES))
-            .group_by(Door.round_id)
+            .group_by(col(Door.round_id))
         ).all()
     )
     return {r: (int(doors.get(r) or 0), done.get(r, 0)) for r in round_ids}
@@ -430,7 +444,7 @@ def assign_buildings(
     result = session.exec(
         update(RoundBuilding)
         .where(
-            RoundBuilding.round_id == round_id,
+            col(RoundBuilding.round_id) == round_id,
             col(RoundBuilding.building_id).in_(building_ids),
         )
         .values(assignee_id=assignee_id, team_id=team_id)
@@ -524,29 +538,32 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
 
     tallies: dict[int, Tally] = defaultdict(Tally)
     risky = case((col(Door.risk) > 0, 1), else_=0)
-    for building_id, outcome, count, risk, conflicts in session.exec(
-        select(
-            Door.building_id,
-            Door.outcome,
+    # Five columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    for building_id, outcome, count, risk, conflicts in session.execute(
+        sa_select(
+            col(Door.building_id),
+            col(Door.outcome),
             func.count(),
             func.sum(risky),
             func.sum(case((col(Door.conflict), 1), else_=0)),
         )
-        .where(Door.round_id == round_id)
-        .group_by(Door.building_id, Door.outcome)
+        .where(col(Door.round_id) == round_id)
+        .group_by(col(Door.building_id), col(Door.outcome))
     ).all():
         tally = tallies[building_id]
         setattr(tally, Outcome(outcome).value, count)
         tally.risk += int(risk or 0)
         tally.conflicts += int(conflicts or 0)
 
-    rows = session.exec(
-        select(RoundBuilding, Building.number, Compound.name, User.name, Team.name)
+    rows: Sequence[Row[RoundBuilding, str, str, str | None, str | None]] = session.execute(
+        sa_select(
+            RoundBuilding, col(Building.number), col(Compound.name), col(User.name), col(Team.name)
+        )
         .join(Building, col(Building.id) == RoundBuilding.building_id)
         .join(Compound, col(Compound.id) == RoundBuilding.compound_id)
         .join(User, col(User.id) == RoundBuilding.assignee_id, isouter=True)
         .join(Team, col(Team.id) == RoundBuilding.team_id, isouter=True)
-        .where(RoundBuilding.round_id == round_id)
+        .where(col(RoundBuilding.round_id) == round_id)
     ).all()
     weak_now = screening_round.weak_from is not None and utcnow() >= screening_round.weak_from
     compounds: dict[int, CompoundCoverage] = {}
@@ -568,9 +585,9 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
 
     per_day = dict(
         session.exec(
-            select(Door.done_day, func.count())
+            select(col(Door.done_day), func.count())
             .where(Door.round_id == round_id, col(Door.done_day).is_not(None))
-            .group_by(Door.done_day)
+            .group_by(col(Door.done_day))
         ).all()
     )
     progress, running = [], 0
@@ -583,7 +600,7 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
 
     done = total.done
     view = RoundView(
-        id=screening_round.id,
+        id=saved_id(screening_round),
         name=screening_round.name,
         kind=screening_round.kind.value,
         starts_on=screening_round.starts_on.isoformat(),
@@ -635,6 +652,21 @@ class BuildingDoors:
         return sum(1 for d in self.doors if d.outcome in FINAL_OUTCOMES)
 
 
+def next_door(buildings: list[BuildingDoors]) -> str:
+    """Where "下一户" goes: a door never visited first, then one still not at home; "" when
+    every door is done."""
+    return next(
+        (
+            f"/visit?r={view.round_id}&h={door.household_id}"
+            for wanted in ("", "not_home")
+            for view in buildings
+            for door in view.doors
+            if door.outcome == wanted
+        ),
+        "",
+    )
+
+
 def _covers(actor: User, assignee_id: int | None, team_id: int | None, in_team: bool, grid_id):
     """Whether the actor may record a building of a round: staff always; else its volunteer,
     or its team's members, or, when it has neither, the volunteers of its grid."""
@@ -660,7 +692,7 @@ def _in_team(session: Session, actor: User, team_id: int | None) -> bool:
 
 
 def _may_record(session: Session, actor: User, rb: RoundBuilding) -> bool:
-    building = session.get(Building, rb.building_id)
+    building = session.get_one(Building, rb.building_id)
     in_team = _in_team(session, actor, rb.team_id)
     return _covers(actor, rb.assignee_id, rb.team_id, in_team, building.grid_id)
 
@@ -690,8 +722,8 @@ def building_doors(
     screening_round, rb = _round_building(session, actor, round_id, building_id)
     if actor.role == Role.VOLUNTEER and not _may_record(session, actor, rb):
         raise Forbidden("errors.door_not_yours")
-    building = session.get(Building, building_id)
-    compound = session.get(Compound, building.compound_id)
+    building = session.get_one(Building, building_id)  # it is in the round
+    compound = session.get_one(Compound, building.compound_id)
     rows = session.exec(
         select(Household, Unit.number, Door)
         .join(Unit, col(Unit.id) == Household.unit_id)
@@ -701,8 +733,18 @@ def building_doors(
             isouter=True,
         )
         .where(Household.building_id == building_id)
-        .order_by(col(Unit.number), col(Household.door))
     ).all()
+    return BuildingDoors(
+        round_id=round_id,
+        round_name=screening_round.name,
+        building_id=building_id,
+        name=f"{compound.name} {building.number}",
+        doors=_door_views(rows),
+    )
+
+
+def _door_views(rows) -> list[DoorView]:
+    """(household, unit number, door state or None) rows as doors in walking order."""
     doors = [
         DoorView(
             household_id=h.id,
@@ -717,29 +759,20 @@ def building_doors(
         for h, unit, door in rows
     ]
     doors.sort(key=lambda d: (_natural(d.unit), _natural(d.door)))
-    return BuildingDoors(
-        round_id=round_id,
-        round_name=screening_round.name,
-        building_id=building_id,
-        name=f"{compound.name} {building.number}",
-        doors=doors,
-    )
+    return doors
 
 
-def my_buildings(session: Session, actor: User | None) -> list[BuildingDoors]:
-    """我的楼栋: in the community's open rounds, the buildings given to this volunteer, and
-    those of their grid that nobody in particular has."""
-    actor = require_role(actor, *FIELD_ROLES)
-    mine = select(RoundBuilding.round_id, RoundBuilding.building_id).join(
-        Round, col(Round.id) == RoundBuilding.round_id
-    )
+def _my_round_buildings(actor: User):
+    """The ids of 我的楼栋, as a subquery: in the community's open rounds, the buildings given
+    to this volunteer, and those of their grid that nobody in particular has."""
+    mine = select(RoundBuilding.id).join(Round, col(Round.id) == RoundBuilding.round_id)
     mine = mine.where(Round.community_id == actor.community_id, col(Round.closed_at).is_(None))
     if actor.role == Role.VOLUNTEER:
         grid_buildings = select(Building.id).where(Building.grid_id == (actor.grid_id or -1))
         my_teams = select(TeamMember.team_id).where(TeamMember.user_id == actor.id)
         mine = mine.where(
             or_(
-                RoundBuilding.assignee_id == actor.id,
+                col(RoundBuilding.assignee_id) == actor.id,
                 col(RoundBuilding.team_id).in_(my_teams),
                 col(RoundBuilding.assignee_id).is_(None)
                 & col(RoundBuilding.team_id).is_(None)
@@ -748,9 +781,53 @@ def my_buildings(session: Session, actor: User | None) -> list[BuildingDoors]:
         )
     else:
         mine = mine.where(RoundBuilding.assignee_id == actor.id)
+    return mine
+
+
+def _my_places(session: Session, mine) -> Sequence[tuple[RoundBuilding, str, str, str]]:
+    """(round building, round name, building number, compound name) of each of my buildings."""
+    return session.exec(
+        select(RoundBuilding, Round.name, Building.number, Compound.name)
+        .join(Round, col(Round.id) == RoundBuilding.round_id)
+        .join(Building, col(Building.id) == RoundBuilding.building_id)
+        .join(Compound, col(Compound.id) == Building.compound_id)
+        .where(col(RoundBuilding.id).in_(mine))
+        .order_by(col(RoundBuilding.id))
+    ).all()
+
+
+def my_buildings(session: Session, actor: User | None) -> list[BuildingDoors]:
+    """我的楼栋: in the community's open rounds, the buildings given to this volunteer, and
+    those of their grid that nobody in particular has."""
+    actor = require_role(actor, *FIELD_ROLES)
+    mine = _my_round_buildings(actor)
+    # Two queries however many buildings: the buildings, then all their doors.
+    places = _my_places(session, mine)
+    if not places:
+        return []
+    doors: dict[int | None, list] = defaultdict(list)
+    for rb_id, household, unit, door in session.exec(
+        select(RoundBuilding.id, Household, Unit.number, Door)
+        .join(Household, col(Household.building_id) == RoundBuilding.building_id)
+        .join(Unit, col(Unit.id) == Household.unit_id)
+        .join(
+            Door,
+            (col(Door.household_id) == Household.id)
+            & (col(Door.round_id) == RoundBuilding.round_id),
+            isouter=True,
+        )
+        .where(col(RoundBuilding.id).in_(mine))
+    ).all():
+        doors[rb_id].append((household, unit, door))
     return [
-        building_doors(session, actor, round_id, building_id)
-        for round_id, building_id in session.exec(mine.order_by(RoundBuilding.id)).all()
+        BuildingDoors(
+            round_id=rb.round_id,
+            round_name=round_name,
+            building_id=rb.building_id,
+            name=f"{compound_name} {number}",
+            doors=_door_views(doors[rb.id]),
+        )
+        for rb, round_name, number, compound_name in places
     ]
 
 
@@ -794,15 +871,17 @@ def _household_for_visit(
 ) -> tuple[Round, Household]:
     """The door and its round, if the actor may record it (one query: a phone opens and
     saves doors all afternoon)."""
-    row = session.exec(
-        select(
+    # Seven columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own. The round,
+    # the building's place in it and the team membership are outer joins: each may be missing.
+    row: Row[Household, Round | None, *tuple[int | None, ...]] | None = session.execute(
+        sa_select(
             Household,
             Round,
-            RoundBuilding.id,
-            RoundBuilding.assignee_id,
-            RoundBuilding.team_id,
-            TeamMember.id,
-            Building.grid_id,
+            col(RoundBuilding.id),
+            col(RoundBuilding.assignee_id),
+            col(RoundBuilding.team_id),
+            col(TeamMember.id),
+            col(Building.grid_id),
         )
         .join(Building, col(Building.id) == Household.building_id)
         .join(Round, col(Round.id) == round_id, isouter=True)
@@ -818,11 +897,13 @@ def _household_for_visit(
             & (col(TeamMember.user_id) == actor.id),
             isouter=True,
         )
-        .where(Household.id == household_id)
+        .where(col(Household.id) == household_id)
     ).first()
-    if row is None or row[1] is None:
+    if row is None:
         raise ServiceError("errors.not_found")
     household, screening_round, in_round, assignee_id, team_id, membership, grid_id = row
+    if screening_round is None:
+        raise ServiceError("errors.not_found")
     require_community(session, actor, screening_round.community_id)
     if in_round is None:
         raise ServiceError("errors.door_not_in_round")
@@ -843,7 +924,7 @@ def visit_form(session: Session, actor: User | None, round_id: int, household_id
             isouter=True,
         )
         .where(Resident.household_id == household_id, col(Resident.moved_out).is_(None))
-        .order_by(Resident.id)
+        .order_by(col(Resident.id))
     ).all()
     records = session.exec(
         select(Visit, User.name)
@@ -859,7 +940,7 @@ def visit_form(session: Session, actor: User | None, round_id: int, household_id
         address=household.address,
         members=[
             MemberView(
-                resident_id=p.id,
+                resident_id=saved_id(p),
                 name=p.name,
                 sex=p.sex.value,
                 age=_age(p.birth_date),
@@ -891,6 +972,9 @@ class VisitResult:
     risk: int
     quarantined: list[str]  # names of people put under home quarantine by this visit
     repeated: bool  # the same record was sent before; nothing new was stored
+    # The record's id came before with other answers: both are kept, the door is flagged
+    # for staff, and the volunteer is told.
+    conflict: bool = False
 
 
 @lru_cache
@@ -899,7 +983,7 @@ def _door_upsert(dialect: str):
     finishing the same door is marked for staff. Built once per dialect: compiling it on
     every visit cost more than running it."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Door.__table__
+    table = table_of(Door)
     stmt = insert(table)
     new = stmt.excluded
     newer = new.last_at >= table.c.last_at
@@ -946,34 +1030,66 @@ def _start_quarantine(
     session: Session,
     actor: User,
     rules: Rules,
-    resident: Resident,
+    residents: list[Resident],
     reason: str,
-) -> bool:
-    """A 14-day (or as the rules say) plan, unless the person already has one running."""
-    running = session.exec(
-        select(QuarantinePlan.id).where(
-            QuarantinePlan.resident_id == resident.id,
-            QuarantinePlan.status == PlanStatus.ACTIVE,
-        )
-    ).first()
-    if running is not None:
-        return False
-    session.add(
-        QuarantinePlan(
-            resident_id=resident.id,
-            household_id=resident.household_id,
-            community_id=resident.community_id,
-            reason=reason[:100],
-            starts_on=today_local(),
-            days=rules.quarantine_days,
-            created_by=actor.id,
+) -> list[Resident]:
+    """A 14-day (or as the rules say) plan for each of them who has none running; those
+    started. One query and one insert however many people a door has."""
+    if not residents:
+        return []
+    running = set(
+        session.exec(
+            select(QuarantinePlan.resident_id).where(
+                col(QuarantinePlan.resident_id).in_([r.id for r in residents]),
+                QuarantinePlan.status == PlanStatus.ACTIVE,
+            )
         )
     )
-    return True
+    starting = list({r.id: r for r in residents if r.id not in running}.values())
+    if starting:
+        plans = [
+            QuarantinePlan(
+                resident_id=saved_id(r),
+                household_id=r.household_id,
+                community_id=r.community_id,
+                reason=reason[:100],
+                starts_on=today_local(),
+                days=rules.quarantine_days,
+                created_by=saved_id(actor),
+            )
+            for r in starting
+        ]
+        session.execute(insert(QuarantinePlan), [p.model_dump(exclude={"id"}) for p in plans])
+    return starting
 
 
 def _repeat(session: Session, model, client_id: str):
     return session.exec(select(model).where(model.client_id == client_id)).first()
+
+
+def _quarantined_by(session: Session, visit: Visit) -> list[str]:
+    """Who this visit put under home quarantine: a phone that sends a visit again (its first
+    answer was lost) is told the same as the first time."""
+    names = session.exec(
+        select(Resident.name)
+        .join(QuarantinePlan, col(QuarantinePlan.resident_id) == Resident.id)
+        .where(
+            QuarantinePlan.household_id == visit.household_id,
+            QuarantinePlan.reason == f"visit:{visit.id}",
+        )
+        .order_by(col(QuarantinePlan.id))
+    ).all()
+    return list(names)
+
+
+def visit_cue(result: VisitResult) -> tuple[str, dict[str, str]] | None:
+    """The warning the volunteer must not miss after a visit, as a catalog key and its
+    parameters: who starts home quarantine, else that someone needs the fever clinic."""
+    if result.quarantined:
+        return "visit.quarantined", {"names": "、".join(result.quarantined)}
+    if result.risk >= Risk.CLINIC:
+        return "visit.refer_clinic", {}
+    return None
 
 
 def record_visit(session: Session, actor: User | None, data: dict) -> VisitResult:
@@ -984,7 +1100,10 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
     if before is not None:
         if before.recorded_by != actor.id:
             raise Forbidden()
-        return VisitResult(before.id, before.outcome.value, before.risk, [], True)
+        if _answers(session, before) != _answers_sent(session, values, data):
+            return _record_conflict(session, actor, values, data)
+        quarantined = _quarantined_by(session, before)
+        return VisitResult(before.id, before.outcome.value, before.risk, quarantined, True)
     screening_round, household = _household_for_visit(
         session, actor, values.round_id, values.household_id
     )
@@ -1013,9 +1132,9 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
                 person.model_dump(include={"name", "sex", "relation", "mobile", "residency"}),
             )
         except InvalidInput as exc:
-            raise InvalidInput({f"new_people.{i}.{k}": v for k, v in exc.fields.items()}) from None
+            raise exc.renamed(f"new_people.{i}.") from None
         resident = Resident(
-            household_id=household.id,
+            household_id=saved_id(household),
             community_id=household.community_id,
             name=found.name,
             sex=found.sex,
@@ -1041,14 +1160,14 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
     recorded_at = values.recorded_at or utcnow()
     visit = Visit(
         client_id=values.client_id,
-        round_id=screening_round.id,
-        household_id=household.id,
+        round_id=saved_id(screening_round),
+        household_id=saved_id(household),
         building_id=household.building_id,
         outcome=values.outcome,
         by_phone=values.by_phone,
         risk=max((risk for _, _, risk in checked), default=Risk.NORMAL),
         note=values.note,
-        recorded_by=actor.id,
+        recorded_by=saved_id(actor),
         recorded_at=recorded_at,
     )
     session.add(visit)
@@ -1058,13 +1177,15 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
         # The same record arrived twice at once; the other copy is stored.
         session.rollback()
         again = _repeat(session, Visit, values.client_id)
-        return VisitResult(again.id, again.outcome.value, again.risk, [], True)
-    quarantined = []
-    for resident, health, risk in checked:
-        session.add(
+        if again is None:  # not a repeat: some other constraint failed
+            raise
+        quarantined = _quarantined_by(session, again)
+        return VisitResult(again.id, again.outcome.value, again.risk, quarantined, True)
+    if checked:  # one insert for the whole household (the ORM would send one per person)
+        answers = [
             PersonCheck(
-                visit_id=visit.id,
-                resident_id=resident.id,
+                visit_id=saved_id(visit),
+                resident_id=saved_id(resident),
                 temperature=health.temperature,
                 symptoms=",".join(health.symptoms),
                 symptom_note=health.symptom_note,
@@ -1075,16 +1196,94 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
                 test_status=health.test_status,
                 risk=risk,
             )
+            for resident, health, risk in checked
+        ]
+        # render_nulls: a missing temperature must not split the rows into several inserts.
+        session.execute(
+            insert(PersonCheck).execution_options(render_nulls=True),
+            [a.model_dump(exclude={"id"}) for a in answers],
         )
-        if risk == Risk.QUARANTINE and _start_quarantine(
-            session, actor, rules, resident, f"visit:{visit.id}"
-        ):
-            quarantined.append(resident.name)
+    at_risk = [resident for resident, _, risk in checked if risk == Risk.QUARANTINE]
+    started = _start_quarantine(session, actor, rules, at_risk, f"visit:{visit.id}")
+    quarantined = [resident.name for resident in started]
     done_day = to_local(recorded_at).date() if values.outcome in FINAL_OUTCOMES else None
     _upsert_door(session, visit, done_day)
     _follow_up_after(session, visit, household)
     session.commit()
-    return VisitResult(visit.id, visit.outcome.value, visit.risk, quarantined, False)
+    return VisitResult(saved_id(visit), visit.outcome.value, visit.risk, quarantined, False)
+
+
+def _health_key(name: str, health: HealthInput | PersonCheck) -> str:
+    return repr(
+        (
+            name,
+            health.temperature,
+            ",".join(health.symptoms) if isinstance(health, HealthInput) else health.symptoms,
+            health.symptom_note,
+            health.travel,
+            health.travel_place,
+            health.travel_date,
+            HealthCode(health.health_code),
+            TestStatus(health.test_status),
+        )
+    )
+
+
+def _answers(session: Session, visit: Visit) -> tuple:
+    """What a stored visit says, comparable with `_answers_sent`."""
+    people = session.exec(
+        select(Resident.name, PersonCheck)
+        .join(PersonCheck, col(PersonCheck.resident_id) == Resident.id)
+        .where(PersonCheck.visit_id == visit.id)
+    ).all()
+    return (
+        visit.round_id,
+        visit.household_id,
+        Outcome(visit.outcome),
+        visit.by_phone,
+        visit.note,
+        sorted(_health_key(name, check) for name, check in people),
+    )
+
+
+def _answers_sent(session: Session, values: VisitInput, data: dict) -> tuple:
+    people, new_people = _people(data) if values.outcome == Outcome.VISITED else ([], [])
+    ids = [p.resident_id for p in people]
+    names = dict(
+        session.exec(select(Resident.id, Resident.name).where(col(Resident.id).in_(ids))).all()
+    )
+    return (
+        values.round_id,
+        values.household_id,
+        values.outcome,
+        values.by_phone,
+        values.note,
+        sorted(
+            [_health_key(names.get(p.resident_id, ""), p) for p in people]
+            + [_health_key(p.name.strip(), p) for p in new_people]
+        ),
+    )
+
+
+def _record_conflict(session: Session, actor: User, values: VisitInput, data: dict) -> VisitResult:
+    """Other answers under an id already stored (a phone's bug, or a record edited after it
+    was sent): stored as a second record of the door, under an id made from the answers (so
+    sending them again stores nothing new), and the door is flagged for staff to compare,
+    like two volunteers' records of one door."""
+    digest = hashlib.sha256(repr(_answers_sent(session, values, data)).encode()).hexdigest()
+    copy_id = f"{values.client_id[:27]}:{digest[:12]}"
+    result = record_visit(session, actor, data | {"client_id": copy_id})
+    if not result.repeated:
+        session.exec(
+            update(Door)
+            .where(col(Door.round_id) == values.round_id)
+            .where(col(Door.household_id) == values.household_id)
+            .values(conflict=True)
+        )
+        session.commit()
+    return VisitResult(
+        result.visit_id, result.outcome, result.risk, result.quarantined, result.repeated, True
+    )
 
 
 def _follow_up_after(session: Session, visit: Visit, household: Household) -> None:
@@ -1094,9 +1293,9 @@ def _follow_up_after(session: Session, visit: Visit, household: Household) -> No
         session.exec(
             update(FollowUp)
             .where(
-                FollowUp.round_id == visit.round_id,
-                FollowUp.household_id == household.id,
-                FollowUp.status != FollowUpStatus.DONE,
+                col(FollowUp.round_id) == visit.round_id,
+                col(FollowUp.household_id) == household.id,
+                col(FollowUp.status) != FollowUpStatus.DONE,
             )
             .values(status=FollowUpStatus.DONE, updated_at=utcnow())
         )
@@ -1109,7 +1308,7 @@ def _follow_up_after(session: Session, visit: Visit, household: Household) -> No
     if follow_up is None:
         follow_up = FollowUp(
             round_id=visit.round_id,
-            household_id=household.id,
+            household_id=saved_id(household),
             community_id=household.community_id,
         )
     elif follow_up.status == FollowUpStatus.DONE:
@@ -1125,7 +1324,7 @@ def clear_conflict(session: Session, actor: User | None, round_id: int, househol
     door = session.get(Door, (round_id, household_id))
     if door is None:
         raise ServiceError("errors.not_found")
-    require_community(session, actor, session.get(Round, round_id).community_id)
+    require_community(session, actor, session.get_one(Round, round_id).community_id)
     door.conflict = False
     session.add(door)
     _audit(session, actor, actor.community_id, "door.conflict_cleared", f"household:{household_id}")
@@ -1170,7 +1369,7 @@ def follow_ups(session: Session, actor: User | None) -> list[FollowUpView]:
     rows = session.exec(
         _follow_ups_query(session, actor)
         .where(col(FollowUp.status).in_(statuses))
-        .order_by(col(FollowUp.status).desc(), FollowUp.updated_at)
+        .order_by(col(FollowUp.status).desc(), col(FollowUp.updated_at))
         .limit(200)
     ).all()
     people = defaultdict(list)
@@ -1182,14 +1381,14 @@ def follow_ups(session: Session, actor: User | None) -> list[FollowUpView]:
                 col(Resident.moved_out).is_(None),
                 Resident.mobile != "",
             )
-            .order_by(Resident.id)
+            .order_by(col(Resident.id))
         ).all():
-            people[r.household_id].append(Callee(r.id, r.name, mask_mobile(r.mobile)))
+            people[r.household_id].append(Callee(saved_id(r), r.name, mask_mobile(r.mobile)))
     return [
         FollowUpView(
-            id=f.id,
+            id=saved_id(f),
             round_id=f.round_id,
-            household_id=h.id,
+            household_id=saved_id(h),
             address=h.address,
             status=f.status.value,
             failed_calls=f.failed_calls,
@@ -1216,7 +1415,10 @@ def record_failed_call(
         raise ServiceError("errors.follow_up_done")
     session.add(
         CallAttempt(
-            follow_up_id=follow_up.id, reached=False, note=note.strip()[:100], called_by=actor.id
+            follow_up_id=saved_id(follow_up),
+            reached=False,
+            note=note.strip()[:100],
+            called_by=saved_id(actor),
         )
     )
     follow_up.failed_calls += 1
@@ -1226,9 +1428,9 @@ def record_failed_call(
     session.add(follow_up)
     session.commit()
     return FollowUpView(
-        follow_up.id,
+        saved_id(follow_up),
         follow_up.round_id,
-        household.id,
+        saved_id(household),
         household.address,
         follow_up.status.value,
         follow_up.failed_calls,
@@ -1242,8 +1444,8 @@ def record_failed_call(
 
 class ArrivalInput(BaseModel):
     client_id: str
-    household_id: int
-    resident_id: int | None = None
+    household_id: RowId
+    resident_id: RowId | None = None
     name: str = ""  # someone not on the register yet
     sex: Sex | None = None
     mobile: str = ""
@@ -1261,6 +1463,7 @@ class ArrivalInput(BaseModel):
     _date = field_validator("arrived_on")(_past)
     _place = field_validator("from_place")(_text(60))
     _no = field_validator("transport_no")(_text(20))
+    _id = field_validator("client_id")(_client_id)
 
     @model_validator(mode="after")
     def _who(self):
@@ -1314,7 +1517,7 @@ def record_arrival(session: Session, actor: User | None, data: dict) -> ArrivalV
             {"name": values.name, "sex": values.sex, "mobile": values.mobile},
         )
         resident = Resident(
-            household_id=household.id,
+            household_id=saved_id(household),
             community_id=household.community_id,
             name=person.name,
             sex=person.sex,
@@ -1338,8 +1541,8 @@ def record_arrival(session: Session, actor: User | None, data: dict) -> ArrivalV
     arrival = Arrival(
         client_id=values.client_id,
         community_id=household.community_id,
-        household_id=household.id,
-        resident_id=resident.id,
+        household_id=saved_id(household),
+        resident_id=saved_id(resident),
         from_place=values.from_place,
         from_risk_area=values.from_risk_area,
         arrived_on=values.arrived_on,
@@ -1349,22 +1552,22 @@ def record_arrival(session: Session, actor: User | None, data: dict) -> ArrivalV
         temperature=values.temperature,
         at_gate=values.at_gate,
         risk=risk,
-        recorded_by=actor.id,
+        recorded_by=saved_id(actor),
     )
     session.add(arrival)
     session.flush()
     if risk == Risk.QUARANTINE:
-        _start_quarantine(session, actor, rules, resident, f"arrival:{arrival.id}")
+        _start_quarantine(session, actor, rules, [resident], f"arrival:{arrival.id}")
     session.commit()
     return _arrival_view(session, arrival)
 
 
 def _arrival_view(session: Session, arrival: Arrival) -> ArrivalView:
-    resident = session.get(Resident, arrival.resident_id)
-    household = session.get(Household, arrival.household_id)
+    resident = session.get_one(Resident, arrival.resident_id)
+    household = session.get_one(Household, arrival.household_id)
     return ArrivalView(
-        id=arrival.id,
-        household_id=household.id,
+        id=saved_id(arrival),
+        household_id=saved_id(household),
         name=resident.name,
         address=household.address,
         from_place=arrival.from_place,
@@ -1396,9 +1599,9 @@ def find_door(
     people = session.exec(
         select(Resident.id, Resident.name)
         .where(Resident.household_id == household.id, col(Resident.moved_out).is_(None))
-        .order_by(Resident.id)
+        .order_by(col(Resident.id))
     ).all()
-    return household.id, household.address, [(i, n) for i, n in people]
+    return saved_id(household), household.address, [(saved_id(i), n) for i, n in people]
 
 
 # ---------------------------------------------------------------- home quarantine
@@ -1430,7 +1633,7 @@ def _plan_views(session: Session, rows, rules_by_community: dict[int, Rules]) ->
         for c in session.exec(
             select(DailyCheck)
             .where(col(DailyCheck.plan_id).in_([p.id for p in plans]))
-            .order_by(DailyCheck.day)
+            .order_by(col(DailyCheck.day))
         ).all():
             checks[c.plan_id].append(c)
     now = today_local()
@@ -1442,7 +1645,9 @@ def _plan_views(session: Session, rows, rules_by_community: dict[int, Rules]) ->
         past = (last_day - plan.starts_on).days + 1 if last_day >= plan.starts_on else 0
         missed = sum(1 for i in range(past) if plan.starts_on + timedelta(days=i) not in done_days)
         last = checks[plan.id][-1] if checks[plan.id] else None
-        rules = rules_by_community.setdefault(plan.community_id, _rules(session, plan.community_id))
+        if plan.community_id not in rules_by_community:  # once: default rules have no row
+            rules_by_community[plan.community_id] = _rules(session, plan.community_id)
+        rules = rules_by_community[plan.community_id]
         views.append(
             PlanView(
                 id=plan.id,
@@ -1480,7 +1685,7 @@ def quarantine_plans(session: Session, actor: User | None) -> list[PlanView]:
     rows = session.exec(
         _plans_query(session, actor)
         .where(QuarantinePlan.status == PlanStatus.ACTIVE)
-        .order_by(QuarantinePlan.starts_on, QuarantinePlan.id)
+        .order_by(col(QuarantinePlan.starts_on), col(QuarantinePlan.id))
     ).all()
     return _plan_views(session, rows, {})
 
@@ -1490,6 +1695,8 @@ class CheckInput(BaseModel):
     temperature: float
     symptoms: list[Symptom] = []
 
+    _id = field_validator("client_id")(_client_id)
+
     _temp = field_validator("temperature", mode="before")(_blank_none)
     _range = field_validator("temperature")(_temperature)
 
@@ -1498,6 +1705,8 @@ def record_check(session: Session, actor: User | None, plan_id: int, data: dict)
     """Today's check of one person in home quarantine: by a volunteer or staff, or the
     resident themselves from their own phone."""
     actor = require_role(actor, *FIELD_ROLES, Role.RESIDENT)
+    if not 0 < plan_id <= MAX_ID:
+        raise ServiceError("errors.not_found")
     row = session.exec(_plans_query(session, actor).where(QuarantinePlan.id == plan_id)).first()
     if row is None:
         if session.get(QuarantinePlan, plan_id) is None:
@@ -1507,7 +1716,12 @@ def record_check(session: Session, actor: User | None, plan_id: int, data: dict)
     if plan.status != PlanStatus.ACTIVE:
         raise ServiceError("errors.plan_released")
     values = parse(CheckInput, data)
-    if _repeat(session, DailyCheck, values.client_id) is None:
+    before = _repeat(session, DailyCheck, values.client_id)
+    sent = (plan.id, values.temperature, ",".join(values.symptoms))
+    if before is not None and (before.plan_id, before.temperature, before.symptoms) != sent:
+        # A check has one answer a day and no second record to keep: the first stands.
+        raise ServiceError("errors.record_id_reused")
+    if before is None:
         if session.exec(
             select(DailyCheck.id).where(
                 DailyCheck.plan_id == plan.id, DailyCheck.day == today_local()
@@ -1517,12 +1731,12 @@ def record_check(session: Session, actor: User | None, plan_id: int, data: dict)
         session.add(
             DailyCheck(
                 client_id=values.client_id,
-                plan_id=plan.id,
+                plan_id=saved_id(plan),
                 day=today_local(),
                 temperature=values.temperature,
                 symptoms=",".join(values.symptoms),
                 self_reported=actor.role == Role.RESIDENT,
-                recorded_by=actor.id,
+                recorded_by=saved_id(actor),
             )
         )
         try:
@@ -1544,7 +1758,7 @@ def release(session: Session, actor: User | None, plan_id: int, note: str) -> No
         raise ServiceError("errors.plan_released")
     note = note.strip()
     if len(note) > 200:
-        raise InvalidInput({"note": "errors.too_long"})
+        raise InvalidInput({"note": "errors.too_long"}, {"note": {"max": 200}})
     if today_local() < plan.starts_on + timedelta(days=plan.days - 1) and not note:
         raise InvalidInput({"note": "errors.early_release_needs_reason"})
     plan.status, plan.released_by, plan.released_at = PlanStatus.RELEASED, actor.id, utcnow()
@@ -1645,12 +1859,16 @@ def today_lists(session: Session, actor: User | None) -> Today:
         arrivals=[_arrival_view(session, a) for a in arrivals],
         care_not_seen=[
             CareView(
-                r.id, h.id, r.name, h.address, [flag for flag in CARE_FLAGS if getattr(r, flag)]
+                saved_id(r),
+                saved_id(h),
+                r.name,
+                h.address,
+                [flag for flag in CARE_FLAGS if getattr(r, flag)],
             )
             for r, h in care_rows
         ],
         referrals=[
-            RiskView(name, h.address, h.id, check.risk, format_local(at))
+            RiskView(name, h.address, saved_id(h), check.risk, format_local(at))
             for check, name, h, at in referrals
         ],
     )
@@ -1709,11 +1927,11 @@ def offline_package(session: Session, actor: User | None) -> OfflinePackage:
         for resident in session.exec(
             select(Resident)
             .where(col(Resident.household_id).in_(household_ids), col(Resident.moved_out).is_(None))
-            .order_by(Resident.id)
+            .order_by(col(Resident.id))
         ).all():
             people[resident.household_id].append(
                 OfflineMember(
-                    resident.id,
+                    saved_id(resident),
                     resident.name,
                     resident.sex.value,
                     _age(resident.birth_date),
@@ -1721,11 +1939,12 @@ def offline_package(session: Session, actor: User | None) -> OfflinePackage:
                     [flag for flag in CARE_FLAGS if getattr(resident, flag)],
                 )
             )
-        addresses = dict(
-            session.exec(
+        addresses = {
+            saved_id(hid): address
+            for hid, address in session.exec(
                 select(Household.id, Household.address).where(col(Household.id).in_(household_ids))
             ).all()
-        )
+        }
     return OfflinePackage(
         user_name=actor.name,
         downloaded_at=utcnow().isoformat(),
@@ -1750,4 +1969,69 @@ def offline_package(session: Session, actor: User | None) -> OfflinePackage:
             for b in buildings
         ],
         plans=quarantine_plans(session, actor),
+    )
+
+
+@dataclass(frozen=True)
+class OfflineChanges:
+    """The part of the package that changes all day: the state of each visited door and the
+    quarantine checks. A phone whose package is otherwise current downloads only this."""
+
+    downloaded_at: str
+    doors: list[tuple[int, int, str]]  # (round, household, outcome); a door not listed is unvisited
+    plans: list[PlanView]
+
+
+@dataclass(frozen=True)
+class OfflineVersion:
+    """A cheap fingerprint of a volunteer's package, made from counts and last-change stamps
+    instead of the package: `base` covers the buildings, doors and people, `live` the door
+    states and quarantine checks (what `OfflineChanges` carries)."""
+
+    base: str
+    live: str
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def offline_version(session: Session, actor: User | None) -> tuple[OfflineVersion, OfflineChanges]:
+    actor = require_role(actor, *FIELD_ROLES)
+    mine = _my_round_buildings(actor)
+    places = [
+        (rb.id, rb.round_id, rb.building_id, round_name, number, compound_name)
+        for rb, round_name, number, compound_name in _my_places(session, mine)
+    ]
+    building_ids = sorted({building_id for _, _, building_id, *_ in places})
+    in_buildings = select(Household.id).where(col(Household.building_id).in_(building_ids))
+    households = session.exec(
+        select(func.count(), func.max(Household.id), func.max(Household.updated_at)).where(
+            col(Household.building_id).in_(building_ids)
+        )
+    ).one()
+    residents = session.exec(
+        select(func.count(), func.max(Resident.id), func.max(Resident.updated_at)).where(
+            col(Resident.household_id).in_(in_buildings), col(Resident.moved_out).is_(None)
+        )
+    ).one()
+    doors = [
+        (round_id, household_id, str(outcome))
+        for round_id, household_id, outcome in session.exec(
+            select(Door.round_id, Door.household_id, Door.outcome)
+            .join(
+                RoundBuilding,
+                (col(RoundBuilding.round_id) == Door.round_id)
+                & (col(RoundBuilding.building_id) == Door.building_id),
+            )
+            .where(col(RoundBuilding.id).in_(mine))
+            .order_by(col(Door.round_id), col(Door.household_id))
+        ).all()
+    ]
+    plans = quarantine_plans(session, actor)
+    # Ages in the package count from today.
+    base = (actor.id, actor.name, actor.locale, today_local(), places, households, residents)
+    return (
+        OfflineVersion(base=_fingerprint(*base), live=_fingerprint(doors, plans)),
+        OfflineChanges(downloaded_at=utcnow().isoformat(), doors=doors, plans=plans),
     )

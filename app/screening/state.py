@@ -9,8 +9,9 @@ import reflex as rx
 
 from app.accounts.state import SessionState
 from app.community import service as community
-from app.db import session_scope
+from app.db import saved_id, session_scope
 from app.errors import Forbidden, ServiceError
+from app.forms import form_id, form_text
 from app.screening import service
 from app.screening.models import HealthCode, Symptom, TestStatus
 from app.timeutil import to_local, utcnow
@@ -68,8 +69,8 @@ def _building_card(view: service.BuildingDoors) -> BuildingCard:
 class DoorsState(SessionState):
     """我的楼栋: the volunteer's buildings in the open round, door by door."""
 
-    buildings: list[BuildingCard] = []
-    next_href: str = ""
+    buildings: rx.Field[list[BuildingCard]] = rx.field(default_factory=list)
+    next_href: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -79,17 +80,7 @@ class DoorsState(SessionState):
                 return self.bounce()
             views = service.my_buildings(db, user)
         self.buildings = [_building_card(v) for v in views]
-        # The next door: one never visited first, then one still not at home.
-        self.next_href = next(
-            (
-                f"/visit?r={view.round_id}&h={door.household_id}"
-                for wanted in ("", "not_home")
-                for view in views
-                for door in view.doors
-                if door.outcome == wanted
-            ),
-            "",
-        )
+        self.next_href = service.next_door(views)
 
 
 @dataclasses.dataclass
@@ -113,35 +104,38 @@ class Record:
 def _form_person(form: dict, key: str) -> dict:
     """One person's answers, posted as `<field>-<key>` (symptoms as `sym-<key>-<symptom>`)."""
     return {
-        "temperature": str(form.get(f"temperature-{key}", "")).strip(),
+        "temperature": form_text(form, f"temperature-{key}").strip(),
         "symptoms": [s.value for s in Symptom if form.get(f"sym-{key}-{s.value}")],
         "travel": bool(form.get(f"travel-{key}")),
-        "travel_place": str(form.get(f"travel_place-{key}", "")),
-        "travel_date": str(form.get(f"travel_date-{key}", "")),
-        "health_code": str(form.get(f"health_code-{key}") or HealthCode.GREEN.value),
-        "test_status": str(form.get(f"test_status-{key}") or TestStatus.NEGATIVE.value),
+        "travel_place": form_text(form, f"travel_place-{key}"),
+        "travel_date": form_text(form, f"travel_date-{key}"),
+        "health_code": form_text(form, f"health_code-{key}") or HealthCode.GREEN.value,
+        "test_status": form_text(form, f"test_status-{key}") or TestStatus.NEGATIVE.value,
     }
 
 
 class VisitState(SessionState):
     """入户登记: one door, one visit. "All normal" saves the whole household in one tap."""
 
-    round_id: int = 0
-    household_id: int = 0
-    round_name: str = ""
-    address: str = ""
-    people: list[Person] = []
-    records: list[Record] = []
-    conflict: bool = False
-    by_phone: bool = False
-    outcome: str = "visited"
-    absent: list[int] = []  # members not at home during the visit
-    opened: list[int] = []  # members whose full answers are shown
-    found: list[int] = []  # slots for people found at the door who are not on the register
-    client_id: str = ""  # one per form: a double tap or resend stores one visit
-    errors: dict[str, str] = {}
-    message: str = ""
-    saving: bool = False
+    round_id: rx.Field[int] = rx.field(0)
+    household_id: rx.Field[int] = rx.field(0)
+    round_name: rx.Field[str] = rx.field("")
+    address: rx.Field[str] = rx.field("")
+    people: rx.Field[list[Person]] = rx.field(default_factory=list)
+    records: rx.Field[list[Record]] = rx.field(default_factory=list)
+    conflict: rx.Field[bool] = rx.field(False)
+    by_phone: rx.Field[bool] = rx.field(False)
+    outcome: rx.Field[str] = rx.field("visited")
+    # members not at home during the visit
+    absent: rx.Field[list[int]] = rx.field(default_factory=list)
+    # members whose full answers are shown
+    opened: rx.Field[list[int]] = rx.field(default_factory=list)
+    # slots for people found at the door who are not on the register
+    found: rx.Field[list[int]] = rx.field(default_factory=list)
+    client_id: rx.Field[str] = rx.field("")  # one per form: a double tap or resend stores one visit
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
+    saving: rx.Field[bool] = rx.field(False)
 
     @rx.event
     def load(self):
@@ -234,7 +228,7 @@ class VisitState(SessionState):
             "household_id": self.household_id,
             "outcome": self.outcome,
             "by_phone": self.by_phone,
-            "note": str(form.get("note", "")),
+            "note": form_text(form, "note"),
             "people": [
                 {"resident_id": p.resident_id} | _form_person(form, str(p.resident_id))
                 for p in present
@@ -243,10 +237,10 @@ class VisitState(SessionState):
             else [],
             "new_people": [
                 {
-                    "name": str(form.get(f"name-n{slot}", "")),
-                    "sex": str(form.get(f"sex-n{slot}", "")),
-                    "relation": str(form.get(f"relation-n{slot}", "")),
-                    "mobile": str(form.get(f"mobile-n{slot}", "")),
+                    "name": form_text(form, f"name-n{slot}"),
+                    "sex": form_text(form, f"sex-n{slot}"),
+                    "relation": form_text(form, f"relation-n{slot}"),
+                    "mobile": form_text(form, f"mobile-n{slot}"),
                 }
                 | _form_person(form, f"n{slot}")
                 for slot in self.found
@@ -267,11 +261,8 @@ class VisitState(SessionState):
                 else:
                     self.message = self.tr("visit.fix_marked") if fields else text
                 return None
-        note = self.tr(f"outcome.{result.outcome}")
-        if result.quarantined:
-            note = self.tr("visit.quarantined", names="、".join(result.quarantined))
-        elif result.risk >= 3:
-            note = self.tr("visit.refer_clinic")
+        cue = service.visit_cue(result)
+        note = self.tr(cue[0], **cue[1]) if cue else self.tr(f"outcome.{result.outcome}")
         toast = rx.toast.warning(note) if result.risk else rx.toast.success(note)
         return [toast, rx.redirect("/today" if self.by_phone else "/doors")]
 
@@ -345,26 +336,26 @@ def _counts(tally: service.Tally) -> dict:
 class BoardState(SessionState):
     """排查进度: rounds, and the coverage of the chosen one. Refreshes itself while open."""
 
-    rounds: list[RoundItem] = []
-    round_choices: list[tuple[str, str]] = []
-    round_id: int = 0
-    round_open: bool = False
-    tiles: list[tuple[str, str]] = []
-    compounds: list[CompoundBar] = []
-    progress: list[tuple[str, int]] = []
-    weak_below: int = 60
-    weak_from: str = ""
-    checked_at: str = ""
-    expanded: list[int] = []
+    rounds: rx.Field[list[RoundItem]] = rx.field(default_factory=list)
+    round_choices: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    round_id: rx.Field[int] = rx.field(0)
+    round_open: rx.Field[bool] = rx.field(False)
+    tiles: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    compounds: rx.Field[list[CompoundBar]] = rx.field(default_factory=list)
+    progress: rx.Field[list[tuple[str, int]]] = rx.field(default_factory=list)
+    weak_below: rx.Field[int] = rx.field(60)
+    weak_from: rx.Field[str] = rx.field("")
+    checked_at: rx.Field[str] = rx.field("")
+    expanded: rx.Field[list[int]] = rx.field(default_factory=list)
     # The new-round sheet.
-    starting: bool = False
-    compound_options: list[tuple[str, str]] = []
-    grid_options: list[tuple[str, str]] = []
-    errors: dict[str, str] = {}
+    starting: rx.Field[bool] = rx.field(False)
+    compound_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    grid_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     # The doors of one building (drill-down sheet).
-    drill: BuildingCard | None = None
-    drill_assignee: str = ""
-    volunteer_options: list[tuple[str, str]] = []
+    drill: rx.Field[BuildingCard | None] = rx.field(None)
+    drill_assignee: rx.Field[str] = rx.field("")
+    volunteer_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
 
     @rx.event
     def load(self):
@@ -452,10 +443,11 @@ class BoardState(SessionState):
         self.errors, self.starting = {}, True
         with session_scope() as db:
             user = self.actor(db)
-            nodes = community.places(db, user, user.community_id)
+            community_id = self.community_of(user)
+            nodes = community.places(db, user, community_id)
             self.compound_options = [(str(c.id), c.name) for c in nodes]
             self.grid_options = [
-                (str(g.id), g.name) for g in community.grids(db, user, user.community_id)
+                (str(g.id), g.name) for g in community.grids(db, user, community_id)
             ]
 
     @rx.event
@@ -465,24 +457,22 @@ class BoardState(SessionState):
     @rx.event
     def start(self, form: dict):
         data = {
-            "name": str(form.get("name", "")),
-            "kind": str(form.get("kind") or "full"),
-            "starts_on": str(form.get("starts_on", "")),
-            "ends_on": str(form.get("ends_on", "")),
-            "compound_ids": [
-                int(o.value) for o in self.compound_options if form.get(f"c-{o.value}")
-            ],
+            "name": form_text(form, "name"),
+            "kind": form_text(form, "kind") or "full",
+            "starts_on": form_text(form, "starts_on"),
+            "ends_on": form_text(form, "ends_on"),
+            "compound_ids": [int(v) for v, _ in self.compound_options if form.get(f"c-{v}")],
             "grid_ids": [int(v) for v, _ in self.grid_options if form.get(f"g-{v}")],
         }
         with session_scope() as db:
             user = self.actor(db)
             try:
-                started = service.start_round(db, user, user.community_id, data)
+                started = service.start_round(db, user, self.community_of(user), data)
             except ServiceError as exc:
                 fields, text = self.describe(exc)
                 self.errors = fields or {"_": text}
                 return None
-            self.starting, self.round_id = False, started.id
+            self.starting, self.round_id = False, saved_id(started)
             self._rounds(db, user)
             self._board(db, user)
         return rx.toast.success(self.tr("board.round_started", name=started.name))
@@ -502,7 +492,7 @@ class BoardState(SessionState):
     @rx.event
     def save_weak(self, form: dict):
         self.errors = {}
-        raw = str(form.get("weak_from", ""))
+        raw = form_text(form, "weak_from")
         try:
             moment = datetime.fromisoformat(raw).replace(tzinfo=to_local(utcnow()).tzinfo)
         except ValueError:
@@ -531,12 +521,13 @@ class BoardState(SessionState):
             view = service.building_doors(db, user, self.round_id, building_id)
             self.drill = _building_card(view)
             # "t<id>" a team, "u<id>" one volunteer.
+            community_id = self.community_of(user)
             self.volunteer_options = [
                 (f"t{team.id}", self.tr("board.team", name=team.name))
-                for team in rosters.teams(db, user, user.community_id)
+                for team in rosters.teams(db, user, community_id)
             ] + [
                 (f"u{v.id}", f"{v.name} {v.mobile}")
-                for v in community.grid_volunteers(db, user, user.community_id)
+                for v in community.grid_volunteers(db, user, community_id)
             ]
         bar = next(
             (b for c in self.compounds for b in c.buildings if b.building_id == building_id), None
@@ -627,19 +618,20 @@ def _plan_row(tr, p: service.PlanView) -> PlanRow:
 class TodayState(SessionState):
     """今日工作: quarantine checks, phone follow-ups, arrivals, special care not yet seen."""
 
-    plans: list[PlanRow] = []
-    plans_due: int = 0
-    follow_ups: list[FollowUpRow] = []
-    arrivals: list[ListRow] = []
-    care: list[ListRow] = []
-    referrals: list[ListRow] = []
-    tab: str = "plans"
+    plans: rx.Field[list[PlanRow]] = rx.field(default_factory=list)
+    plans_due: rx.Field[int] = rx.field(0)
+    follow_ups: rx.Field[list[FollowUpRow]] = rx.field(default_factory=list)
+    arrivals: rx.Field[list[ListRow]] = rx.field(default_factory=list)
+    care: rx.Field[list[ListRow]] = rx.field(default_factory=list)
+    referrals: rx.Field[list[ListRow]] = rx.field(default_factory=list)
+    tab: rx.Field[str] = rx.field("plans")
     # The daily-check sheet and the release sheet.
-    checking: int = 0
-    releasing: int = 0
-    check_client_id: str = ""
-    errors: dict[str, str] = {}
-    dialled: dict[str, str] = {}  # resident id → full number, after an audited reveal
+    checking: rx.Field[int] = rx.field(0)
+    releasing: rx.Field[int] = rx.field(0)
+    check_client_id: rx.Field[str] = rx.field("")
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # resident id → full number, after an audited reveal
+    dialled: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     @rx.event
     def load(self):
@@ -735,7 +727,7 @@ class TodayState(SessionState):
     def save_check(self, form: dict):
         data = {
             "client_id": self.check_client_id,
-            "temperature": str(form.get("temperature", "")),
+            "temperature": form_text(form, "temperature"),
             "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
         }
         with session_scope() as db:
@@ -764,7 +756,7 @@ class TodayState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                service.release(db, user, self.releasing, str(form.get("note", "")))
+                service.release(db, user, self.releasing, form_text(form, "note"))
             except ServiceError as exc:
                 fields, text = self.describe(exc)
                 self.errors = fields or {"_": text}
@@ -777,9 +769,9 @@ class TodayState(SessionState):
 class HealthState(SessionState):
     """居民自报: a resident in home quarantine reports today's check from their own phone."""
 
-    plans: list[PlanRow] = []
-    errors: dict[str, str] = {}
-    client_id: str = ""
+    plans: rx.Field[list[PlanRow]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    client_id: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -792,10 +784,10 @@ class HealthState(SessionState):
 
     @rx.event
     def report(self, form: dict):
-        plan_id = int(form.get("plan_id") or 0)
+        plan_id = form_id(form.get("plan_id"))
         data = {
             "client_id": f"{self.client_id}-{plan_id}",
-            "temperature": str(form.get("temperature", "")),
+            "temperature": form_text(form, "temperature"),
             "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
         }
         with session_scope() as db:
@@ -817,14 +809,14 @@ class HealthState(SessionState):
 class ArrivalState(SessionState):
     """四问四登记 at the door (from a visit) or at the gate (find the door first)."""
 
-    household_id: int = 0
-    address: str = ""
-    members: list[tuple[str, str]] = []
-    compound_options: list[tuple[str, str]] = []
-    at_gate: bool = True
-    client_id: str = ""
-    errors: dict[str, str] = {}
-    message: str = ""
+    household_id: rx.Field[int] = rx.field(0)
+    address: rx.Field[str] = rx.field("")
+    members: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    compound_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    at_gate: rx.Field[bool] = rx.field(True)
+    client_id: rx.Field[str] = rx.field("")
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -835,7 +827,7 @@ class ArrivalState(SessionState):
             if user is None:
                 return self.bounce()
             self.compound_options = [
-                (str(i), name) for i, name in list_compounds(db, user.community_id)
+                (str(i), name) for i, name in list_compounds(db, self.community_of(user))
             ]
             h = str(self.router.page.params.get("h", ""))
             self.at_gate = not h.isdigit()
@@ -857,8 +849,8 @@ class ArrivalState(SessionState):
                 found = service.find_door(
                     db,
                     self.actor(db),
-                    int(form.get("compound_id") or 0),
-                    str(form.get("door_key", "")),
+                    form_id(form.get("compound_id")),
+                    form_text(form, "door_key"),
                 )
             except ServiceError as exc:
                 fields, text = self.describe(exc)
@@ -873,20 +865,20 @@ class ArrivalState(SessionState):
     @rx.event
     def save(self, form: dict):
         self.errors, self.message = {}, ""
-        who = str(form.get("who", ""))
+        who = form_text(form, "who")
         data = {
             "client_id": self.client_id,
             "household_id": self.household_id,
-            "resident_id": int(who) if who.isdigit() else None,
-            "name": str(form.get("name", "")),
-            "sex": str(form.get("sex", "")),
-            "mobile": str(form.get("mobile", "")),
-            "from_place": str(form.get("from_place", "")),
+            "resident_id": form_id(who) or None,
+            "name": form_text(form, "name"),
+            "sex": form_text(form, "sex"),
+            "mobile": form_text(form, "mobile"),
+            "from_place": form_text(form, "from_place"),
             "from_risk_area": bool(form.get("from_risk_area")),
-            "arrived_on": str(form.get("arrived_on", "")),
-            "transport": str(form.get("transport", "")),
-            "transport_no": str(form.get("transport_no", "")),
-            "temperature": str(form.get("temperature", "")),
+            "arrived_on": form_text(form, "arrived_on"),
+            "transport": form_text(form, "transport"),
+            "transport_no": form_text(form, "transport_no"),
+            "temperature": form_text(form, "temperature"),
             "symptoms": [s.value for s in Symptom if form.get(f"sym-{s.value}")],
             "at_gate": self.at_gate,
         }
@@ -914,9 +906,10 @@ RISK_FIELDS = (
 class RulesState(SessionState):
     """研判规则: what each answer means, the quarantine length and when calls escalate."""
 
-    values: dict[str, str] = {}
-    loaded_at: str = ""  # re-mounts the inputs with the stored values after a load
-    errors: dict[str, str] = {}
+    values: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # re-mounts the inputs with the stored values after a load
+    loaded_at: rx.Field[str] = rx.field("")
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     @rx.event
     def load(self):
@@ -925,7 +918,7 @@ class RulesState(SessionState):
             user = self.enter(db, "/screening/rules")
             if user is None:
                 return self.bounce()
-            current = service.rules(db, user, user.community_id)
+            current = service.rules(db, user, self.community_of(user))
         self.values = {
             name: str(getattr(current, name)) for name in service.RulesInput.model_fields
         }
@@ -937,13 +930,14 @@ class RulesState(SessionState):
 
     @rx.event
     def save(self, form: dict):
-        data = {name: self.values[name] for name in RISK_FIELDS}
+        # A form sent before the page loaded its values is refused by the service, field by field.
+        data = {name: self.values.get(name, "") for name in RISK_FIELDS}
         for name in ("fever_from", "quarantine_days", "call_attempts"):
-            data[name] = str(form.get(name, "")).strip()
+            data[name] = form_text(form, name).strip()
         with session_scope() as db:
             user = self.actor(db)
             try:
-                service.update_rules(db, user, user.community_id, data)
+                service.update_rules(db, user, self.community_of(user), data)
             except ServiceError as exc:
                 fields, text = self.describe(exc)
                 self.errors = fields or {"_": text}

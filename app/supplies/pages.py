@@ -1,7 +1,12 @@
 """Group buys on a phone: residents order and see their pickup number; staff set buys up,
 read the supplier summary, call batches; volunteers collect, deliver and run errands."""
 
+from collections.abc import Sequence
+from typing import Literal, TypedDict
+
 import reflex as rx
+from reflex.vars import ArrayVar, StringVar
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from app.accounts.state import SessionState
 from app.supplies.models import BuyStatus, ErrandKind, ErrandStatus, OrderStatus
@@ -19,10 +24,14 @@ from app.supplies.state import (
     TaskCard,
 )
 from app.ui.components import (
+    Errors,
     action_tile,
     field_error,
     form_message,
+    match_component,
+    match_text,
     primary_button,
+    row_checkbox,
     section_heading,
     select_field,
     sheet_buttons,
@@ -38,11 +47,20 @@ _is_staff = (
     | (SessionState.user_role == "street_staff")
     | (SessionState.user_role == "admin")
 )
-_BUTTON = {"size": "3", "min_height": "44px"}
 
 
-def _status_badge(status: rx.Var, prefix: str, values, colors: dict[str, str]) -> rx.Component:
-    return rx.match(
+class _ButtonProps(TypedDict):
+    size: Literal["3"]
+    min_height: str
+
+
+_BUTTON: _ButtonProps = {"size": "3", "min_height": "44px"}
+
+
+def _status_badge(
+    status: StringVar | str, prefix: str, values, colors: dict[str, LiteralAccentColor]
+) -> rx.Component:
+    return match_component(
         status,
         *[
             (v.value, rx.badge(t(f"{prefix}.{v.value}"), color_scheme=colors.get(v.value, "gray")))
@@ -52,7 +70,7 @@ def _status_badge(status: rx.Var, prefix: str, values, colors: dict[str, str]) -
     )
 
 
-def buy_status(status: rx.Var) -> rx.Component:
+def buy_status(status: StringVar | str) -> rx.Component:
     return _status_badge(
         status,
         "supplies.buy_status",
@@ -61,7 +79,7 @@ def buy_status(status: rx.Var) -> rx.Component:
     )
 
 
-def order_status(status: rx.Var) -> rx.Component:
+def order_status(status: StringVar | str) -> rx.Component:
     return _status_badge(
         status,
         "supplies.order_status",
@@ -70,7 +88,7 @@ def order_status(status: rx.Var) -> rx.Component:
     )
 
 
-def _inline_error(errors: rx.Var, key: rx.Var) -> rx.Component:
+def _inline_error(errors: Errors, key: StringVar | str) -> rx.Component:
     return rx.cond(
         errors.contains(key),
         rx.text(errors[key], color=rx.color("red", 11), size="2", role="alert"),
@@ -117,7 +135,7 @@ def _buy_card(card: BuyCard) -> rx.Component:
             width="100%",
             class_name="tap-card",
         ),
-        href="/supplies/buy/" + card.id.to_string(),
+        href=f"/supplies/buy/{card.id}",
         underline="none",
         color="inherit",
         width="100%",
@@ -194,7 +212,7 @@ def order_card(card: OrderCard) -> rx.Component:
                     card.can_change,
                     rx.link(
                         t("supplies.change"),
-                        href="/supplies/buy/" + card.buy_id.to_string(),
+                        href=f"/supplies/buy/{card.buy_id}",
                         weight="bold",
                     ),
                 ),
@@ -213,7 +231,7 @@ def _errand_card(card: ErrandCard, actions: rx.Component) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.badge(
-                    rx.match(
+                    match_text(
                         card.kind,
                         *[(k.value, t(f"supplies.errand_kind.{k.value}")) for k in ErrandKind],
                         "",
@@ -430,7 +448,7 @@ def new_buy() -> rx.Component:
                         rx.foreach(
                             NewBuyState.compounds,
                             lambda c: rx.el.label(
-                                rx.checkbox(
+                                row_checkbox(
                                     name="compound." + c[0], size="3", default_checked=True
                                 ),
                                 rx.text(c[1], size="3"),
@@ -463,7 +481,7 @@ def new_buy() -> rx.Component:
                     width="100%",
                 ),
                 rx.el.label(
-                    rx.checkbox(name="delivery_offered", size="3"),
+                    row_checkbox(name="delivery_offered", size="3"),
                     rx.text(t("supplies.delivery_offered"), size="3"),
                     class_name="check-row",
                 ),
@@ -495,7 +513,7 @@ def new_buy() -> rx.Component:
 
 
 def _item_order_row(item: ItemRow) -> rx.Component:
-    key = "qty_" + item.id.to_string()
+    key = f"qty_{item.id}"
     return rx.vstack(
         rx.hstack(
             rx.vstack(
@@ -508,7 +526,7 @@ def _item_order_row(item: ItemRow) -> rx.Component:
                     " · ",
                     rx.cond(
                         item.stock > 0,
-                        t("supplies.left") + item.stock.to_string(),
+                        t("supplies.left") + f"{item.stock}",
                         t("supplies.sold_out"),
                     ),
                     size="2",
@@ -524,8 +542,8 @@ def _item_order_row(item: ItemRow) -> rx.Component:
                     id=key,
                     type="number",
                     input_mode="numeric",
-                    default_value=item.ordered.to_string(),
-                    key=key + "-" + item.ordered.to_string(),
+                    default_value=f"{item.ordered}",
+                    key=f"{key}-{item.ordered}",
                     size="3",
                     width="5rem",
                     aria_label=t("supplies.quantity") + " " + item.name,
@@ -562,7 +580,7 @@ def _order_form() -> rx.Component:
                 rx.cond(
                     BuyState.delivery_offered,
                     rx.el.label(
-                        rx.checkbox(name="delivery", size="3"),
+                        row_checkbox(name="delivery", size="3"),
                         rx.text(t("supplies.want_delivery"), size="3"),
                         class_name="check-row",
                     ),
@@ -881,7 +899,8 @@ def _order_row(card: OrderCard) -> rx.Component:
         ),
         rx.vstack(
             rx.text(card.address, size="2", weight="medium"),
-            rx.text(card.lines.join(" · "), size="1", color_scheme="gray"),
+            # A row's field is a Var at run time (typed as the row's Python value).
+            rx.text(rx.Var.create(card.lines).join(" · "), size="1", color_scheme="gray"),
             rx.hstack(
                 rx.text(card.total, size="1"),
                 rx.cond(
@@ -914,6 +933,33 @@ def _order_row(card: OrderCard) -> rx.Component:
     )
 
 
+def _reopen_form() -> rx.Component:
+    """Closing early moved the cut-off to that moment: reopening asks for a new one."""
+    return rx.cond(
+        BuyState.status == "closed",
+        rx.form(
+            rx.hstack(
+                rx.box(
+                    text_field(
+                        "closes_at",
+                        "supplies.closes_at",
+                        BuyState.errors,
+                        type="datetime-local",
+                        default_value=BuyState.default_cutoff,
+                    ),
+                    flex="1",
+                ),
+                rx.button(t("supplies.reopen"), type="submit", variant="soft", **_BUTTON),
+                align="end",
+                width="100%",
+            ),
+            on_submit=BuyState.reopen,
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )
+
+
 def _staff_panel() -> rx.Component:
     return rx.cond(
         _is_staff,
@@ -926,16 +972,6 @@ def _staff_panel() -> rx.Component:
                         variant="soft",
                         color_scheme="orange",
                         on_click=BuyState.set_status("close"),
-                        flex="1",
-                        **_BUTTON,
-                    ),
-                ),
-                rx.cond(
-                    BuyState.status == "closed",
-                    rx.button(
-                        t("supplies.reopen"),
-                        variant="soft",
-                        on_click=BuyState.set_status("reopen"),
                         flex="1",
                         **_BUTTON,
                     ),
@@ -954,6 +990,7 @@ def _staff_panel() -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
+            _reopen_form(),
             _items_admin(),
             _summary(),
             rx.cond((BuyState.status != "cancelled") & ~BuyState.ordering, _arrival()),
@@ -1222,7 +1259,11 @@ def _task(card: TaskCard) -> rx.Component:
                     rx.cond(
                         DeliveriesState.can_assign,
                         rx.select.root(
-                            rx.select.trigger(placeholder=t("supplies.assign_to"), width="100%"),
+                            rx.select.trigger(
+                                placeholder=t("supplies.assign_to"),
+                                width="100%",
+                                aria_label=t("supplies.assign_to") + " " + card.address,
+                            ),
                             rx.select.content(
                                 rx.foreach(
                                     DeliveriesState.volunteers,
@@ -1260,7 +1301,7 @@ def _task(card: TaskCard) -> rx.Component:
     )
 
 
-def _by_building(tasks: rx.Var) -> rx.Component:
+def _by_building(tasks: ArrayVar[Sequence[TaskCard]]) -> rx.Component:
     return rx.foreach(
         tasks,
         lambda task, i: rx.vstack(
@@ -1313,7 +1354,7 @@ def errands() -> rx.Component:
                     ErrandsState.errands,
                     lambda e: _errand_card(
                         e,
-                        rx.match(
+                        match_component(
                             e.status,
                             (
                                 "open",

@@ -11,19 +11,25 @@ Rules that hold here, not only in pages:
 """
 
 import io
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import bindparam, case, exists, func, insert, or_, update
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, insert, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import spreadsheets
 from app.accounts.models import Role, User
 from app.accounts.service import require_community, require_role
 from app.community.models import CARE_FLAGS, Building, Compound, Household, Resident
+from app.db import saved_id, table_of
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
 from app.screening.models import PlanStatus, QuarantinePlan
 from app.supplies.models import (
@@ -63,7 +69,7 @@ class ItemInput(BaseModel):
         if info.field_name == "name" and not value:
             raise PydanticCustomError("missing", "required")
         if len(value) > 40:
-            raise PydanticCustomError("too_long", "too long")
+            raise PydanticCustomError("too_long", "at most {max}", {"max": 40})
         return value
 
     @field_validator("price_fen")
@@ -97,7 +103,7 @@ class BuyInput(BaseModel):
         if not value:
             raise PydanticCustomError("missing", "required")
         if len(value) > 60:
-            raise PydanticCustomError("too_long", "too long")
+            raise PydanticCustomError("too_long", "at most {max}", {"max": 60})
         return value
 
     @field_validator("opens_at", "closes_at")
@@ -110,7 +116,10 @@ class BuyInput(BaseModel):
     @field_validator("pickup_points")
     @classmethod
     def _points(cls, value: list[str]) -> list[str]:
-        return [p.strip()[:60] for p in value if p.strip()]
+        points = [p.strip() for p in value if p.strip()]
+        if any(len(p) > 60 for p in points):  # refused, not cut: residents go to the place
+            raise PydanticCustomError("too_long", "at most {max}", {"max": 60})
+        return points
 
     items: list[dict] = []
 
@@ -137,14 +146,14 @@ def _cross_check(data: dict) -> dict[str, str]:
 
 def _parse_items(rows: list[dict]) -> list[dict]:
     """Item rows checked one by one so a message lands next to its field (`item<i>_<field>`)."""
-    errors: dict[str, str] = {}
+    errors = InvalidInput({})
     for i, row in enumerate(rows):
         try:
             parse(ItemInput, row)
         except InvalidInput as exc:
-            errors.update({f"item{i}_{name}": code for name, code in exc.fields.items()})
-    if errors:
-        raise InvalidInput(errors)
+            errors = errors.merged(exc.renamed(f"item{i}_"))
+    if errors.fields:
+        raise errors
     return rows
 
 
@@ -213,14 +222,15 @@ def _points(buy: GroupBuy) -> list[str]:
     return [p for p in buy.pickup_points.split("\n") if p]
 
 
-def ordering_open(buy: GroupBuy, now: datetime | None = None) -> bool:
+def ordering_open(buy: GroupBuy | Row[*tuple[Any, ...]], now: datetime | None = None) -> bool:
+    """Whether a buy takes orders now; `buy` is the model or a Core row of its columns."""
     now = now or utcnow()
     return buy.status == BuyStatus.OPEN and buy.opens_at <= now < buy.closes_at
 
 
 def _item_view(item: BuyItem, ordered: int = 0) -> ItemView:
     return ItemView(
-        id=item.id,
+        id=saved_id(item),
         name=item.name,
         spec=item.spec,
         price_fen=item.price_fen,
@@ -235,41 +245,66 @@ def _item_view(item: BuyItem, ordered: int = 0) -> ItemView:
 def _items(session: Session, buy_id: int) -> list[BuyItem]:
     return list(
         session.exec(
-            select(BuyItem).where(BuyItem.buy_id == buy_id).order_by(BuyItem.position, BuyItem.id)
+            select(BuyItem)
+            .where(BuyItem.buy_id == buy_id)
+            .order_by(col(BuyItem.position), col(BuyItem.id))
         )
     )
 
 
-def _buy_view(session: Session, buy: GroupBuy, ordered: dict[int, int] | None = None) -> BuyView:
-    compounds = session.exec(
-        select(Compound.name)
-        .join(BuyCompound, BuyCompound.compound_id == Compound.id)
-        .where(BuyCompound.buy_id == buy.id)
-        .order_by(Compound.id)
-    ).all()
-    orders = session.exec(
-        select(func.count())
-        .select_from(SupplyOrder)
-        .where(SupplyOrder.buy_id == buy.id, SupplyOrder.status != OrderStatus.CANCELLED)
-    ).one()
-    ordered = ordered or {}
-    return BuyView(
-        id=buy.id,
-        title=buy.title,
-        supplier=buy.supplier,
-        status=buy.status.value,
-        opens_at=format_local(buy.opens_at),
-        closes_at=format_local(buy.closes_at),
-        ordering=ordering_open(buy),
-        pickup_points=_points(buy),
-        delivery_offered=buy.delivery_offered,
-        compounds=list(compounds),
-        cancel_reason=buy.cancel_reason,
-        calling_batch=buy.calling_batch,
-        last_batch=buy.last_batch,
-        orders=orders,
-        items=[_item_view(i, ordered.get(i.id, 0)) for i in _items(session, buy.id)],
+def _buy_views(
+    session: Session, buys: list[GroupBuy], ordered: dict[int, dict[int, int]] | None = None
+) -> list[BuyView]:
+    """Buys with their compounds, order counts and items (with what `ordered` says a household
+    has of each, per buy): three queries however many buys a list shows."""
+    ids = [saved_id(b) for b in buys]
+    if not ids:
+        return []
+    compounds: dict[int, list[str]] = defaultdict(list)
+    for buy_id, name in session.exec(
+        select(BuyCompound.buy_id, Compound.name)
+        .join(Compound, col(Compound.id) == BuyCompound.compound_id)
+        .where(col(BuyCompound.buy_id).in_(ids))
+        .order_by(col(Compound.id))
+    ).all():
+        compounds[buy_id].append(name)
+    orders = dict(
+        session.exec(
+            select(SupplyOrder.buy_id, func.count())
+            .where(col(SupplyOrder.buy_id).in_(ids), SupplyOrder.status != OrderStatus.CANCELLED)
+            .group_by(col(SupplyOrder.buy_id))
+        ).all()
     )
+    items: dict[int, list[BuyItem]] = defaultdict(list)
+    for item in session.exec(
+        select(BuyItem)
+        .where(col(BuyItem.buy_id).in_(ids))
+        .order_by(col(BuyItem.position), col(BuyItem.id))
+    ).all():
+        items[item.buy_id].append(item)
+    ordered = ordered or {}
+    return [
+        BuyView(
+            id=buy_id,
+            title=buy.title,
+            supplier=buy.supplier,
+            status=buy.status.value,
+            opens_at=format_local(buy.opens_at),
+            closes_at=format_local(buy.closes_at),
+            ordering=ordering_open(buy),
+            pickup_points=_points(buy),
+            delivery_offered=buy.delivery_offered,
+            compounds=compounds[buy_id],
+            cancel_reason=buy.cancel_reason,
+            calling_batch=buy.calling_batch,
+            last_batch=buy.last_batch,
+            orders=orders.get(buy_id, 0),
+            items=[
+                _item_view(i, ordered.get(buy_id, {}).get(saved_id(i), 0)) for i in items[buy_id]
+            ],
+        )
+        for buy_id, buy in zip(ids, buys, strict=True)
+    ]
 
 
 def _slot(buy: GroupBuy, order: SupplyOrder) -> str:
@@ -279,22 +314,46 @@ def _slot(buy: GroupBuy, order: SupplyOrder) -> str:
     return f"{format_local(order.slot_at)}–{end.strftime('%H:%M')}"
 
 
+Line = tuple[str, str, int, int]  # an order's item: name, spec, price in fen, quantity
+
+
+def _lines(session: Session, which: ColumnElement[bool]) -> dict[int, list[Line]]:
+    """What each order holds, in the buy's item order, for every order `which` (a condition on
+    SupplyOrder) selects: one query for a whole list of orders."""
+    lines: dict[int, list[Line]] = defaultdict(list)
+    for order_id, name, spec, price_fen, quantity in session.execute(
+        sa_select(
+            col(OrderLine.order_id),
+            col(BuyItem.name),
+            col(BuyItem.spec),
+            col(BuyItem.price_fen),
+            col(OrderLine.quantity),
+        )
+        .join(BuyItem, col(BuyItem.id) == OrderLine.item_id)
+        .join(SupplyOrder, col(SupplyOrder.id) == OrderLine.order_id)
+        .where(which, col(OrderLine.quantity) > 0)
+        .order_by(col(BuyItem.position), col(BuyItem.id))
+    ).all():
+        lines[order_id].append((name, spec, price_fen, quantity))
+    return lines
+
+
 def _order_view(session: Session, order: SupplyOrder, buy: GroupBuy) -> OrderView:
-    rows = session.exec(
-        select(BuyItem, OrderLine.quantity)
-        .join(OrderLine, OrderLine.item_id == BuyItem.id)
-        .where(OrderLine.order_id == order.id, OrderLine.quantity > 0)
-        .order_by(BuyItem.position, BuyItem.id)
-    ).all()
+    """One order; lists read their lines and addresses at once and use `_order_card`."""
     household = session.get(Household, order.household_id)
+    lines = _lines(session, col(SupplyOrder.id) == order.id)[saved_id(order)]
+    return _order_card(order, buy, household.address if household else "", lines)
+
+
+def _order_card(order: SupplyOrder, buy: GroupBuy, address: str, lines: list[Line]) -> OrderView:
     return OrderView(
-        id=order.id,
-        buy_id=buy.id,
+        id=saved_id(order),
+        buy_id=saved_id(buy),
         buy_title=buy.title,
-        address=household.address if household else "",
+        address=address,
         status=order.status.value,
-        lines=[f"{i.name} {i.spec} × {q}".replace("  ", " ") for i, q in rows],
-        total=yuan(sum(i.price_fen * q for i, q in rows)),
+        lines=[f"{name} {spec} × {q}".replace("  ", " ") for name, spec, _, q in lines],
+        total=yuan(sum(price * q for _, _, price, q in lines)),
         paid=order.paid,
         on_behalf=order.on_behalf,
         delivery=order.delivery,
@@ -338,8 +397,13 @@ def _compound_ids(session: Session, buy_id: int) -> set[int]:
 
 
 # Prebuilt Core statements for the ordering hot path (compiled once, cached by SQLAlchemy).
-_BUY_T, _HOUSEHOLD_T = GroupBuy.__table__, Household.__table__
-_ITEM_T, _ORDER_T, _LINE_T = BuyItem.__table__, SupplyOrder.__table__, OrderLine.__table__
+_BUY_T, _HOUSEHOLD_T = table_of(GroupBuy), table_of(Household)
+_ITEM_T, _ORDER_T, _LINE_T = table_of(BuyItem), table_of(SupplyOrder), table_of(OrderLine)
+_BUY_COMPOUND_T, _RESIDENT_T, _PLAN_T = (
+    table_of(BuyCompound),
+    table_of(Resident),
+    table_of(QuarantinePlan),
+)
 _BUY_AND_HOUSEHOLD = (
     sa_select(
         _BUY_T.c.id,
@@ -359,8 +423,8 @@ _BUY_AND_HOUSEHOLD = (
         _HOUSEHOLD_T.c.address,
         exists()
         .where(
-            BuyCompound.__table__.c.buy_id == _BUY_T.c.id,
-            BuyCompound.__table__.c.compound_id == _HOUSEHOLD_T.c.compound_id,
+            _BUY_COMPOUND_T.c.buy_id == _BUY_T.c.id,
+            _BUY_COMPOUND_T.c.compound_id == _HOUSEHOLD_T.c.compound_id,
         )
         .label("in_buy"),
     )
@@ -394,13 +458,13 @@ _ITEMS_WITH_LINES = (
 _NEEDS_DELIVERY = sa_select(
     or_(
         exists().where(
-            Resident.__table__.c.household_id == bindparam("household"),
-            Resident.__table__.c.moved_out.is_(None),
-            or_(*[Resident.__table__.c[flag] for flag in CARE_FLAGS]),
+            _RESIDENT_T.c.household_id == bindparam("household"),
+            _RESIDENT_T.c.moved_out.is_(None),
+            or_(*[_RESIDENT_T.c[flag] for flag in CARE_FLAGS]),
         ),
         exists().where(
-            QuarantinePlan.__table__.c.household_id == bindparam("household"),
-            QuarantinePlan.__table__.c.status == PlanStatus.ACTIVE.value,
+            _PLAN_T.c.household_id == bindparam("household"),
+            _PLAN_T.c.status == PlanStatus.ACTIVE.value,
         ),
     )
 )
@@ -450,17 +514,18 @@ def create_buy(session: Session, actor: User | None, community_id: int, data: di
     """A new group buy with its items, open for orders from `opens_at` to `closes_at`."""
     actor = require_role(actor, *STAFF_ROLES)
     require_community(session, actor, community_id)
-    errors = _cross_check(data)
+    errors = InvalidInput(_cross_check(data))
     try:
         _parse_items(list(data.get("items") or []))
     except InvalidInput as exc:
-        errors.update(exc.fields)
+        errors = exc.merged(errors)
+    form = None
     try:
         form = parse(BuyInput, data)
     except InvalidInput as exc:
-        errors = {**exc.fields, **errors}
-    if errors:
-        raise InvalidInput(errors)
+        errors = errors.merged(exc)
+    if errors.fields or form is None:
+        raise errors
     known = set(
         session.exec(select(Compound.id).where(Compound.community_id == community_id)).all()
     )
@@ -474,15 +539,15 @@ def create_buy(session: Session, actor: User | None, community_id: int, data: di
         closes_at=form.closes_at,
         pickup_points="\n".join(form.pickup_points),
         delivery_offered=form.delivery_offered,
-        created_by=actor.id,
+        created_by=saved_id(actor),
     )
     session.add(buy)
     session.flush()
     session.add_all(
-        BuyCompound(buy_id=buy.id, compound_id=c) for c in sorted(set(form.compound_ids))
+        BuyCompound(buy_id=saved_id(buy), compound_id=c) for c in sorted(set(form.compound_ids))
     )
     session.add_all(
-        BuyItem(buy_id=buy.id, position=i, **ItemInput.model_validate(item).model_dump())
+        BuyItem(buy_id=saved_id(buy), position=i, **ItemInput.model_validate(item).model_dump())
         for i, item in enumerate(form.items)
     )
     session.commit()
@@ -514,7 +579,7 @@ def update_item(session: Session, actor: User | None, item_id: int, data: dict) 
     # Total stock changes in one statement, so orders placed meanwhile are never oversold.
     changed = session.exec(
         update(BuyItem)
-        .where(BuyItem.id == item.id, BuyItem.sold <= form.stock)
+        .where(col(BuyItem.id) == item.id, col(BuyItem.sold) <= form.stock)
         .values(
             stock=form.stock - BuyItem.sold,
             name=form.name,
@@ -539,7 +604,7 @@ def _return_stock(session: Session, order_id: int) -> None:
         if quantity:
             session.exec(
                 update(BuyItem)
-                .where(BuyItem.id == item_id)
+                .where(col(BuyItem.id) == item_id)
                 .values(stock=BuyItem.stock + quantity, sold=BuyItem.sold - quantity)
             )
 
@@ -574,18 +639,20 @@ def set_buy_status(
             raise ServiceError("errors.buy_cancelled")
         if not reason:
             raise InvalidInput({"reason": "errors.reason_required"})
-        buy.status, buy.cancel_reason = BuyStatus.CANCELLED, reason[:200]
+        if len(reason) > 200:  # refused, not cut: households would read half a sentence
+            raise InvalidInput({"reason": "errors.too_long"}, {"reason": {"max": 200}})
+        buy.status, buy.cancel_reason = BuyStatus.CANCELLED, reason
         placed = session.exec(
             select(SupplyOrder.id).where(
                 SupplyOrder.buy_id == buy.id, SupplyOrder.status == OrderStatus.PLACED
             )
         ).all()
         for order_id in placed:
-            _return_stock(session, order_id)
+            _return_stock(session, saved_id(order_id))
         session.exec(
             update(SupplyOrder)
             .where(col(SupplyOrder.id).in_(placed))
-            .values(status=OrderStatus.CANCELLED, cancel_reason=reason[:200], updated_at=now)
+            .values(status=OrderStatus.CANCELLED, cancel_reason=reason, updated_at=now)
         )
     else:
         raise InvalidInput({"action": "errors.invalid_input"})
@@ -604,13 +671,13 @@ def community_buys(session: Session, actor: User | None, community_id: int) -> l
         .order_by(col(GroupBuy.created_at).desc(), col(GroupBuy.id).desc())
         .limit(50)
     ).all()
-    return [_buy_view(session, b) for b in buys]
+    return _buy_views(session, list(buys))
 
 
 def _my_household(session: Session, actor: User) -> Household:
     if actor.household_id is None:
         raise ServiceError("errors.household_not_linked")
-    return session.get(Household, actor.household_id)
+    return session.get_one(Household, actor.household_id)
 
 
 def open_buys(session: Session, actor: User | None) -> list[BuyView]:
@@ -621,33 +688,33 @@ def open_buys(session: Session, actor: User | None) -> list[BuyView]:
     now = utcnow()
     buys = session.exec(
         select(GroupBuy)
-        .join(BuyCompound, BuyCompound.buy_id == GroupBuy.id)
+        .join(BuyCompound, col(BuyCompound.buy_id) == GroupBuy.id)
         .where(
             BuyCompound.compound_id == household.compound_id,
             GroupBuy.status == BuyStatus.OPEN,
             GroupBuy.opens_at <= now,
             GroupBuy.closes_at > now,
         )
-        .order_by(GroupBuy.closes_at)
+        .order_by(col(GroupBuy.closes_at))
     ).all()
-    views = []
-    for buy in buys:
-        views.append(_buy_view(session, buy, _ordered(session, buy.id, household.id)))
-    return views
+    ordered = _ordered(session, [saved_id(b) for b in buys], saved_id(household))
+    return _buy_views(session, list(buys), ordered)
 
 
-def _ordered(session: Session, buy_id: int, household_id: int) -> dict[int, int]:
-    return dict(
-        session.exec(
-            select(OrderLine.item_id, OrderLine.quantity)
-            .join(SupplyOrder, SupplyOrder.id == OrderLine.order_id)
-            .where(
-                SupplyOrder.buy_id == buy_id,
-                SupplyOrder.household_id == household_id,
-                SupplyOrder.status == OrderStatus.PLACED,
-            )
-        ).all()
-    )
+def _ordered(session: Session, buy_ids: list[int], household_id: int) -> dict[int, dict[int, int]]:
+    """Per buy, item id → how many the household's order holds."""
+    ordered: dict[int, dict[int, int]] = defaultdict(dict)
+    for buy_id, item_id, quantity in session.exec(
+        select(SupplyOrder.buy_id, OrderLine.item_id, OrderLine.quantity)
+        .join(SupplyOrder, col(SupplyOrder.id) == OrderLine.order_id)
+        .where(
+            col(SupplyOrder.buy_id).in_(buy_ids),
+            SupplyOrder.household_id == household_id,
+            SupplyOrder.status == OrderStatus.PLACED,
+        )
+    ).all():
+        ordered[buy_id][item_id] = quantity
+    return ordered
 
 
 def buy_detail(
@@ -659,20 +726,21 @@ def buy_detail(
     buy = _buy(session, buy_id)
     if actor.role == Role.RESIDENT:
         household = _my_household(session, actor)
-        if household.compound_id not in _compound_ids(session, buy.id):
+        if household.compound_id not in _compound_ids(session, saved_id(buy)):
             raise Forbidden()
         household_id = household.id
     else:
         require_community(session, actor, buy.community_id)
-    ordered = _ordered(session, buy.id, household_id) if household_id else {}
-    return _buy_view(session, buy, ordered)
+    ordered = _ordered(session, [saved_id(buy)], household_id) if household_id else {}
+    return _buy_views(session, [buy], ordered)[0]
 
 
 # ---------------------------------------------------------------- households: order
 
 
-def _quantities(items: list[BuyItem], quantities: dict) -> dict[int, int]:
-    """Quantities per item id, checked: whole numbers from 0 to the household limit."""
+def _quantities(items: Sequence[Row[int, int]], quantities: dict) -> dict[int, int]:
+    """Quantities per item id, checked: whole numbers from 0 to the household limit. `items`
+    are rows of (id, limit_per_household)."""
     errors: dict[str, str] = {}
     wanted: dict[int, int] = {}
     for item in items:
@@ -912,14 +980,14 @@ def cancel_order(session: Session, actor: User | None, order_id: int) -> SupplyO
         raise ServiceError("errors.ordering_closed")
     changed = session.exec(
         update(SupplyOrder)
-        .where(SupplyOrder.id == order.id, SupplyOrder.status == OrderStatus.PLACED)
+        .where(col(SupplyOrder.id) == order.id, col(SupplyOrder.status) == OrderStatus.PLACED)
         .values(status=OrderStatus.CANCELLED, updated_at=utcnow())
     ).rowcount
     if changed != 1:
         session.rollback()
         raise ServiceError("errors.order_changed_retry")
-    _return_stock(session, order.id)
-    session.exec(update(OrderLine).where(OrderLine.order_id == order.id).values(quantity=0))
+    _return_stock(session, saved_id(order))
+    session.exec(update(OrderLine).where(col(OrderLine.order_id) == order.id).values(quantity=0))
     session.commit()
     session.refresh(order)
     return order
@@ -932,15 +1000,17 @@ def my_orders(session: Session, actor: User | None) -> list[OrderView]:
     if actor.household_id is None:
         return []
     rows = session.exec(
-        select(SupplyOrder, GroupBuy)
-        .join(GroupBuy, GroupBuy.id == SupplyOrder.buy_id)
+        select(SupplyOrder, GroupBuy, Household.address)
+        .join(GroupBuy, col(GroupBuy.id) == SupplyOrder.buy_id)
+        .join(Household, col(Household.id) == SupplyOrder.household_id)
         .where(SupplyOrder.household_id == actor.household_id)
         .order_by(col(GroupBuy.created_at).desc())
         .limit(20)
     ).all()
+    lines = _lines(session, col(SupplyOrder.household_id) == actor.household_id)
     return [
-        _order_view(session, order, buy)
-        for order, buy in rows
+        _order_card(order, buy, address, lines[saved_id(order)])
+        for order, buy, address in rows
         if order.status != OrderStatus.CANCELLED or order.cancel_reason
     ]
 
@@ -961,7 +1031,7 @@ def find_household(
     hint = re.split(r"\d", address, maxsplit=1)[0].strip()
     rows = session.exec(
         select(Household.id, Household.address)
-        .join(BuyCompound, BuyCompound.compound_id == Household.compound_id)
+        .join(BuyCompound, col(BuyCompound.compound_id) == Household.compound_id)
         .where(
             BuyCompound.buy_id == buy.id,
             Household.community_id == buy.community_id,
@@ -970,7 +1040,7 @@ def find_household(
     ).all()
     if hint and len(rows) > 1:
         rows = [r for r in rows if r[1].startswith(hint)]
-    return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
+    return (saved_id(rows[0][0]), rows[0][1]) if len(rows) == 1 else None
 
 
 # ---------------------------------------------------------------- supplier summary
@@ -990,34 +1060,35 @@ class Summary:
 def summary(session: Session, actor: User | None, buy_id: int) -> Summary:
     """What the supplier needs (units per item, per compound) and who ordered what, paid or not."""
     actor, buy = _staff_buy(session, actor, buy_id)
-    items = _items(session, buy.id)
+    items = _items(session, saved_id(buy))
     rows = session.exec(
         select(OrderLine.item_id, SupplyOrder.compound_id, func.sum(OrderLine.quantity))
-        .join(SupplyOrder, SupplyOrder.id == OrderLine.order_id)
+        .join(SupplyOrder, col(SupplyOrder.id) == OrderLine.order_id)
         .where(SupplyOrder.buy_id == buy.id, SupplyOrder.status != OrderStatus.CANCELLED)
-        .group_by(OrderLine.item_id, SupplyOrder.compound_id)
+        .group_by(col(OrderLine.item_id), col(SupplyOrder.compound_id))
     ).all()
     compounds = session.exec(
         select(Compound.id, Compound.name)
-        .join(BuyCompound, BuyCompound.compound_id == Compound.id)
+        .join(BuyCompound, col(BuyCompound.compound_id) == Compound.id)
         .where(BuyCompound.buy_id == buy.id)
-        .order_by(Compound.id)
+        .order_by(col(Compound.id))
     ).all()
     units = {(item_id, compound_id): int(n or 0) for item_id, compound_id, n in rows}
-    per_compound = [[units.get((i.id, c), 0) for c, _ in compounds] for i in items]
+    per_compound = [[units.get((saved_id(i), saved_id(c)), 0) for c, _ in compounds] for i in items]
     item_rows = [
         (f"{i.name} {i.spec}".strip(), sum(counts), yuan(sum(counts) * i.price_fen))
         for i, counts in zip(items, per_compound, strict=True)
     ]
     total = sum(sum(counts) * i.price_fen for i, counts in zip(items, per_compound, strict=True))
     orders = session.exec(
-        select(SupplyOrder)
-        .join(Household, Household.id == SupplyOrder.household_id)
+        select(SupplyOrder, Household.address)
+        .join(Household, col(Household.id) == SupplyOrder.household_id)
         .where(SupplyOrder.buy_id == buy.id, SupplyOrder.status != OrderStatus.CANCELLED)
-        .order_by(Household.compound_id, Household.door_key)
+        .order_by(col(Household.compound_id), Household.door_key)
     ).all()
-    views = [_order_view(session, o, buy) for o in orders]
-    paid = sum(1 for o in orders if o.paid)
+    lines = _lines(session, col(SupplyOrder.buy_id) == buy.id)
+    views = [_order_card(o, buy, address, lines[saved_id(o)]) for o, address in orders]
+    paid = sum(1 for o, _ in orders if o.paid)
     return Summary(
         items=item_rows,
         compounds=[name for _, name in compounds],
@@ -1032,31 +1103,36 @@ def summary(session: Session, actor: User | None, buy_id: int) -> Summary:
 def export_summary(session: Session, actor: User | None, buy_id: int) -> bytes:
     """The summary as .xlsx: a sheet of totals for the supplier, and the order list."""
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     data = summary(session, actor, buy_id)
     buy = _buy(session, buy_id)
     book = Workbook()
     totals = book.active
+    assert isinstance(totals, Worksheet)  # a new workbook opens on its one worksheet
     totals.title = "汇总"
-    totals.append([buy.title, buy.supplier])
-    totals.append(["商品", *data.compounds, "合计", "金额"])
+    totals.append(spreadsheets.row(totals, [buy.title, buy.supplier]))
+    totals.append(spreadsheets.row(totals, ["商品", *data.compounds, "合计", "金额"]))
     for (name, units, amount), counts in zip(data.items, data.per_compound, strict=True):
-        totals.append([name, *counts, units, amount])
+        totals.append(spreadsheets.row(totals, [name, *counts, units, amount]))
     totals.append(["总金额", *[""] * len(data.compounds), "", data.total])
     orders = book.create_sheet("订单")
     orders.append(["取货号", "住址", "商品", "金额", "已付款", "代下单", "送货上门", "状态"])
     for o in data.orders:
         orders.append(
-            [
-                o.pickup_number or "",
-                o.address,
-                "；".join(o.lines),
-                o.total,
-                "是" if o.paid else "否",
-                "是" if o.on_behalf else "否",
-                "是" if o.delivery else "否",
-                o.status,
-            ]
+            spreadsheets.row(
+                orders,
+                [
+                    o.pickup_number or "",
+                    o.address,
+                    "；".join(o.lines),
+                    o.total,
+                    "是" if o.paid else "否",
+                    "是" if o.on_behalf else "否",
+                    "是" if o.delivery else "否",
+                    o.status,
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)
@@ -1105,10 +1181,12 @@ def generate_batches(session: Session, actor: User | None, buy_id: int, data: di
         raise ServiceError("errors.close_first")
     rows = session.exec(
         select(SupplyOrder.id, SupplyOrder.household_id, SupplyOrder.delivery)
-        .join(Household, Household.id == SupplyOrder.household_id)
-        .join(Building, Building.id == Household.building_id)
+        .join(Household, col(Household.id) == SupplyOrder.household_id)
+        .join(Building, col(Building.id) == Household.building_id)
         .where(SupplyOrder.buy_id == buy.id, SupplyOrder.status == OrderStatus.PLACED)
-        .order_by(Household.compound_id, Building.number, Household.door_key, SupplyOrder.id)
+        .order_by(
+            col(Household.compound_id), Building.number, Household.door_key, col(SupplyOrder.id)
+        )
     ).all()
     delivery_households = _delivery_households(session, [h for _, h, _ in rows])
     changes = []
@@ -1123,8 +1201,8 @@ def generate_batches(session: Session, actor: User | None, buy_id: int, data: di
         changes.append({"oid": order_id, "n": number, "b": batch, "s": slot, "d": False})
     if changes:
         session.connection().execute(
-            update(SupplyOrder.__table__)
-            .where(SupplyOrder.__table__.c.id == bindparam("oid"))
+            update(_ORDER_T)
+            .where(_ORDER_T.c.id == bindparam("oid"))
             .values(
                 pickup_number=bindparam("n"),
                 batch=bindparam("b"),
@@ -1197,7 +1275,7 @@ def calling(session: Session, actor: User | None, buy_id: int) -> Calling:
                     SupplyOrder.batch == batch,
                     col(SupplyOrder.status).in_([OrderStatus.PLACED, OrderStatus.COLLECTED]),
                 )
-                .order_by(SupplyOrder.pickup_number)
+                .order_by(col(SupplyOrder.pickup_number))
             )
         )
 
@@ -1213,14 +1291,19 @@ def calling(session: Session, actor: User | None, buy_id: int) -> Calling:
         )
     ).one()
     return Calling(
-        buy_id=buy.id,
+        buy_id=saved_id(buy),
         title=buy.title,
         batch=buy.calling_batch,
         last_batch=buy.last_batch,
-        numbers=[o.pickup_number for o in current if o.status == OrderStatus.PLACED],
+        # Every order given a batch was given its number with it.
+        numbers=[
+            o.pickup_number
+            for o in current
+            if o.status == OrderStatus.PLACED and o.pickup_number is not None
+        ],
         collected=sum(1 for o in current if o.status == OrderStatus.COLLECTED),
         slot=_slot(buy, current[0]) if current else "",
-        next_numbers=[o.pickup_number for o in upcoming],
+        next_numbers=[o.pickup_number for o in upcoming if o.pickup_number is not None],
         waiting=waiting,
     )
 
@@ -1237,7 +1320,7 @@ def advance_call(session: Session, actor: User | None, buy_id: int) -> int:
     # One statement moves the batch on: two staff pressing at once advance it once.
     moved = session.exec(
         update(GroupBuy)
-        .where(GroupBuy.id == buy.id, GroupBuy.calling_batch == current)
+        .where(col(GroupBuy.id) == buy.id, col(GroupBuy.calling_batch) == current)
         .values(calling_batch=current + 1)
     ).rowcount
     if moved != 1:
@@ -1261,7 +1344,9 @@ def advance_call(session: Session, actor: User | None, buy_id: int) -> int:
                 .where(col(SupplyOrder.id).in_(missed))
                 .values(batch=later, slot_at=slot, missed=SupplyOrder.missed + 1)
             )
-            session.exec(update(GroupBuy).where(GroupBuy.id == buy.id).values(last_batch=later))
+            session.exec(
+                update(GroupBuy).where(col(GroupBuy.id) == buy.id).values(last_batch=later)
+            )
     session.commit()
     return current + 1
 
@@ -1278,7 +1363,7 @@ def collect(session: Session, actor: User | None, buy_id: int, pickup_number: in
         raise ServiceError("errors.number_unknown", field="number", number=pickup_number)
     changed = session.exec(
         update(SupplyOrder)
-        .where(SupplyOrder.id == order.id, SupplyOrder.status == OrderStatus.PLACED)
+        .where(col(SupplyOrder.id) == order.id, col(SupplyOrder.status) == OrderStatus.PLACED)
         .values(status=OrderStatus.COLLECTED, collected_at=utcnow(), collected_by=actor.id)
     ).rowcount
     if changed != 1:
@@ -1318,31 +1403,34 @@ def delivery_tasks(
     with `done`, the delivered ones of the last week). Volunteers see theirs and unassigned."""
     actor = require_role(actor, *FIELD_ROLES)
     require_community(session, actor, community_id)
+    # Five columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
     query = (
-        select(SupplyOrder, GroupBuy, Household, Compound.name, Building.number)
-        .join(GroupBuy, GroupBuy.id == SupplyOrder.buy_id)
-        .join(Household, Household.id == SupplyOrder.household_id)
-        .join(Compound, Compound.id == Household.compound_id)
-        .join(Building, Building.id == Household.building_id)
+        sa_select(SupplyOrder, GroupBuy, Household, col(Compound.name), col(Building.number))
+        .join(GroupBuy, col(GroupBuy.id) == SupplyOrder.buy_id)
+        .join(Household, col(Household.id) == SupplyOrder.household_id)
+        .join(Compound, col(Compound.id) == Household.compound_id)
+        .join(Building, col(Building.id) == Household.building_id)
         .where(
-            GroupBuy.community_id == community_id,
-            GroupBuy.status == BuyStatus.ARRIVED,
-            SupplyOrder.delivery == True,  # noqa: E712
+            col(GroupBuy.community_id) == community_id,
+            col(GroupBuy.status) == BuyStatus.ARRIVED,
+            col(SupplyOrder.delivery) == True,  # noqa: E712
         )
     )
     if done:
         query = query.where(
-            SupplyOrder.status == OrderStatus.DELIVERED,
-            SupplyOrder.delivered_at >= utcnow() - timedelta(days=7),
+            col(SupplyOrder.status) == OrderStatus.DELIVERED,
+            col(SupplyOrder.delivered_at) >= utcnow() - timedelta(days=7),
         )
     else:
-        query = query.where(SupplyOrder.status == OrderStatus.PLACED)
+        query = query.where(col(SupplyOrder.status) == OrderStatus.PLACED)
     if actor.role == Role.VOLUNTEER:
         query = query.where(
-            (col(SupplyOrder.deliverer_id).is_(None)) | (SupplyOrder.deliverer_id == actor.id)
+            (col(SupplyOrder.deliverer_id).is_(None)) | (col(SupplyOrder.deliverer_id) == actor.id)
         )
-    rows = session.exec(
-        query.order_by(Household.compound_id, Building.number, Household.door_key).limit(500)
+    rows: Sequence[Row[SupplyOrder, GroupBuy, Household, str, str]] = session.execute(
+        query.order_by(
+            col(Household.compound_id), col(Building.number), col(Household.door_key)
+        ).limit(500)
     ).all()
     names = dict(
         session.exec(
@@ -1351,12 +1439,13 @@ def delivery_tasks(
             )
         ).all()
     )
+    lines = _lines(session, col(SupplyOrder.id).in_([saved_id(o) for o, *_ in rows]))
     tasks = []
     for order, buy, household, compound, building in rows:
-        view = _order_view(session, order, buy)
+        view = _order_card(order, buy, household.address, lines[saved_id(order)])
         tasks.append(
             DeliveryTask(
-                order_id=order.id,
+                order_id=saved_id(order),
                 buy_title=buy.title,
                 building=f"{compound} {building}",
                 address=household.address,
@@ -1402,7 +1491,7 @@ def mark_delivered(session: Session, actor: User | None, order_id: int) -> Suppl
         raise ServiceError("errors.not_found")
     changed = session.exec(
         update(SupplyOrder)
-        .where(SupplyOrder.id == order.id, SupplyOrder.status == OrderStatus.PLACED)
+        .where(col(SupplyOrder.id) == order.id, col(SupplyOrder.status) == OrderStatus.PLACED)
         .values(
             status=OrderStatus.DELIVERED,
             delivered_at=utcnow(),
@@ -1457,8 +1546,8 @@ def request_errand(session: Session, actor: User | None, data: dict) -> Errand:
     form = parse(ErrandInput, data)
     errand = Errand(
         community_id=household.community_id,
-        household_id=household.id,
-        requested_by=actor.id,
+        household_id=saved_id(household),
+        requested_by=saved_id(actor),
         kind=form.kind,
         details=form.details,
     )
@@ -1471,7 +1560,9 @@ def errands(session: Session, actor: User | None) -> list[ErrandView]:
     """Residents: their household's requests. Volunteers and staff: the community's open and
     taken requests, then the last done ones."""
     actor = require_role(actor, Role.RESIDENT, *FIELD_ROLES)
-    query = select(Errand, Household.address).join(Household, Household.id == Errand.household_id)
+    query = select(Errand, Household.address).join(
+        Household, col(Household.id) == Errand.household_id
+    )
     if actor.role == Role.RESIDENT:
         query = query.where(Errand.household_id == (actor.household_id or -1))
     else:
@@ -1488,7 +1579,7 @@ def errands(session: Session, actor: User | None) -> list[ErrandView]:
     rows = sorted(rows, key=lambda r: order.get(r[0].status, 3))
     return [
         ErrandView(
-            id=e.id,
+            id=saved_id(e),
             kind=e.kind.value,
             details=e.details,
             address=address,
@@ -1517,7 +1608,7 @@ def take_errand(session: Session, actor: User | None, errand_id: int) -> Errand:
     errand = _errand(session, actor, errand_id)
     changed = session.exec(
         update(Errand)
-        .where(Errand.id == errand.id, Errand.status == ErrandStatus.OPEN)
+        .where(col(Errand.id) == errand.id, col(Errand.status) == ErrandStatus.OPEN)
         .values(status=ErrandStatus.TAKEN, volunteer_id=actor.id, taken_at=utcnow())
     ).rowcount
     if changed != 1:
@@ -1552,7 +1643,7 @@ def cancel_errand(session: Session, actor: User | None, errand_id: int) -> Erran
         raise Forbidden()
     changed = session.exec(
         update(Errand)
-        .where(Errand.id == errand.id, Errand.status == ErrandStatus.OPEN)
+        .where(col(Errand.id) == errand.id, col(Errand.status) == ErrandStatus.OPEN)
         .values(status=ErrandStatus.CANCELLED)
     ).rowcount
     if changed != 1:

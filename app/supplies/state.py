@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import reflex as rx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.models import Role, User
 from app.accounts.state import SessionState
 from app.community.models import Compound
 from app.db import session_scope
 from app.errors import ServiceError
+from app.forms import form_id, form_text, plain_digits
 from app.settings import get_settings
 from app.supplies import service
 from app.timeutil import to_local, utcnow
@@ -148,6 +149,8 @@ def _fen(raw: str) -> int:
         value = Decimal(str(raw).strip().lstrip("¥"))
     except InvalidOperation:
         return -1
+    if not value.is_finite() or abs(value) > 10**9:  # NaN, Infinity, or no price anyone pays
+        return -1
     fen = value * 100
     return int(fen) if fen == fen.to_integral_value() else -1
 
@@ -166,19 +169,21 @@ def _local_value(moment: datetime) -> str:
 
 
 def _int_or_zero(raw) -> int:
-    raw = str(raw or "").strip()
-    return int(raw) if raw.isdigit() else 0
+    digits = plain_digits(raw)
+    if not digits:
+        return 0
+    return int(digits) if len(digits) <= 9 else -1  # more than any stock or limit: refused
 
 
 class SuppliesState(SessionState):
     """团购: residents see open buys, their orders and errands; staff and volunteers the
     community's buys."""
 
-    buys: list[BuyCard] = []
-    orders: list[OrderCard] = []
-    errands: list[ErrandCard] = []
-    errors: dict[str, str] = {}
-    linked: bool = True
+    buys: rx.Field[list[BuyCard]] = rx.field(default_factory=list)
+    orders: rx.Field[list[OrderCard]] = rx.field(default_factory=list)
+    errands: rx.Field[list[ErrandCard]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    linked: rx.Field[bool] = rx.field(True)
 
     def _refresh(self, db, user) -> None:
         if user.role == Role.RESIDENT:
@@ -232,12 +237,12 @@ class SuppliesState(SessionState):
 class NewBuyState(SessionState):
     """Staff set up a group buy: items as rows, prices typed in yuan."""
 
-    compounds: list[tuple[str, str]] = []
-    item_rows: int = 2
-    errors: dict[str, str] = {}
-    message: str = ""
-    default_opens: str = ""
-    default_closes: str = ""
+    compounds: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    item_rows: rx.Field[int] = rx.field(2)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
+    default_opens: rx.Field[str] = rx.field("")
+    default_closes: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -249,7 +254,7 @@ class NewBuyState(SessionState):
             rows = db.exec(
                 select(Compound.id, Compound.name)
                 .where(Compound.community_id == user.community_id)
-                .order_by(Compound.id)
+                .order_by(col(Compound.id))
             ).all()
             self.compounds = [(str(i), n) for i, n in rows]
         now = utcnow()
@@ -265,33 +270,33 @@ class NewBuyState(SessionState):
         self.errors, self.message = {}, ""
         items = []
         for i in range(self.item_rows):
-            name = str(form.get(f"item{i}_name", "")).strip()
-            price = str(form.get(f"item{i}_price_fen", "")).strip()
+            name = form_text(form, f"item{i}_name").strip()
+            price = form_text(form, f"item{i}_price_fen").strip()
             if not name and not price and i > 0:
                 continue  # an empty extra row is left out
             items.append(
                 {
                     "name": name,
-                    "spec": str(form.get(f"item{i}_spec", "")),
+                    "spec": form_text(form, f"item{i}_spec"),
                     "price_fen": _fen(price) if price else -1,
                     "stock": _int_or_zero(form.get(f"item{i}_stock")),
                     "limit_per_household": _int_or_zero(form.get(f"item{i}_limit_per_household")),
                 }
             )
         data = {
-            "title": str(form.get("title", "")),
-            "supplier": str(form.get("supplier", "")),
+            "title": form_text(form, "title"),
+            "supplier": form_text(form, "supplier"),
             "opens_at": _local_input(form.get("opens_at", "")),
             "closes_at": _local_input(form.get("closes_at", "")),
             "compound_ids": [int(cid) for cid, _ in self.compounds if form.get(f"compound.{cid}")],
-            "pickup_points": str(form.get("pickup_points", "")).splitlines(),
+            "pickup_points": form_text(form, "pickup_points").splitlines(),
             "delivery_offered": bool(form.get("delivery_offered")),
             "items": items,
         }
         with session_scope() as db:
             user = self.actor(db)
             try:
-                buy = service.create_buy(db, user, user.community_id if user else 0, data)
+                buy = service.create_buy(db, user, self.community_of(user), data)
             except ServiceError as exc:
                 self.errors, self.message = self.describe(exc)
                 return None
@@ -304,36 +309,38 @@ class NewBuyState(SessionState):
 class BuyState(SessionState):
     """One buy: residents order; staff and volunteers order on behalf, staff run it."""
 
-    buy_id: int = 0
-    title: str = ""
-    supplier: str = ""
-    status: str = ""
-    closes_at: str = ""
-    ordering: bool = False
-    pickup: str = ""
-    delivery_offered: bool = False
-    compounds: str = ""
-    cancel_reason: str = ""
-    calling_batch: int = 0
-    last_batch: int = 0
-    items: list[ItemRow] = []
-    my_order: list[OrderCard] = []  # the household's order (0 or 1)
-    errors: dict[str, str] = {}
-    message: str = ""
+    buy_id: rx.Field[int] = rx.field(0)
+    title: rx.Field[str] = rx.field("")
+    supplier: rx.Field[str] = rx.field("")
+    status: rx.Field[str] = rx.field("")
+    closes_at: rx.Field[str] = rx.field("")
+    ordering: rx.Field[bool] = rx.field(False)
+    pickup: rx.Field[str] = rx.field("")
+    delivery_offered: rx.Field[bool] = rx.field(False)
+    compounds: rx.Field[str] = rx.field("")
+    cancel_reason: rx.Field[str] = rx.field("")
+    calling_batch: rx.Field[int] = rx.field(0)
+    last_batch: rx.Field[int] = rx.field(0)
+    items: rx.Field[list[ItemRow]] = rx.field(default_factory=list)
+    # the household's order (0 or 1)
+    my_order: rx.Field[list[OrderCard]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
     # ordering on behalf
-    household_id: int = 0
-    household_address: str = ""
+    household_id: rx.Field[int] = rx.field(0)
+    household_address: rx.Field[str] = rx.field("")
     # staff: summary
-    totals: list[tuple[str, str, str]] = []
-    compound_names: list[str] = []
-    per_compound: list[list[str]] = []
-    order_rows: list[OrderCard] = []
-    paid_count: int = 0
-    unpaid_count: int = 0
-    grand_total: str = ""
-    editing: int = 0  # the item whose edit sheet is open
-    cancelling: bool = False
-    default_first_slot: str = ""
+    totals: rx.Field[list[tuple[str, str, str]]] = rx.field(default_factory=list)
+    compound_names: rx.Field[list[str]] = rx.field(default_factory=list)
+    per_compound: rx.Field[list[list[str]]] = rx.field(default_factory=list)
+    order_rows: rx.Field[list[OrderCard]] = rx.field(default_factory=list)
+    paid_count: rx.Field[int] = rx.field(0)
+    unpaid_count: rx.Field[int] = rx.field(0)
+    grand_total: rx.Field[str] = rx.field("")
+    editing: rx.Field[int] = rx.field(0)  # the item whose edit sheet is open
+    cancelling: rx.Field[bool] = rx.field(False)
+    default_first_slot: rx.Field[str] = rx.field("")
+    default_cutoff: rx.Field[str] = rx.field("")  # offered when reopening a closed buy
 
     def _refresh(self, db, user) -> None:
         household = self.household_id or None
@@ -350,16 +357,19 @@ class BuyState(SessionState):
         else:
             self.my_order = []
         if user.role in service.STAFF_ROLES:
-            data = service.summary(db, user, self.buy_id)
-            self.totals = [(n, str(u), a) for n, u, a in data.items]
-            self.compound_names = data.compounds
-            self.per_compound = [
-                [t[0], *[str(c) for c in counts]]
-                for t, counts in zip(data.items, data.per_compound, strict=True)
-            ]
-            self.order_rows = [_order_card(o) for o in data.orders]
-            self.paid_count, self.unpaid_count = data.paid, data.unpaid
-            self.grand_total = data.total
+            self._show_summary(db, user)
+
+    def _show_summary(self, db, user) -> None:
+        data = service.summary(db, user, self.buy_id)
+        self.totals = [(n, str(u), a) for n, u, a in data.items]
+        self.compound_names = data.compounds
+        self.per_compound = [
+            [t[0], *[str(c) for c in counts]]
+            for t, counts in zip(data.items, data.per_compound, strict=True)
+        ]
+        self.order_rows = [_order_card(o) for o in data.orders]
+        self.paid_count, self.unpaid_count = data.paid, data.unpaid
+        self.grand_total = data.total
 
     @rx.event
     def load(self):
@@ -368,6 +378,7 @@ class BuyState(SessionState):
         raw = str(self.router.page.params.get("buy_id", ""))
         self.buy_id = int(raw) if raw.isdigit() else 0
         self.default_first_slot = _local_value(utcnow().replace(second=0, microsecond=0))
+        self.default_cutoff = _local_value(utcnow().replace(minute=0, second=0) + timedelta(days=1))
         with session_scope() as db:
             user = self.enter(db, "/supplies/buy")
             if user is None:
@@ -397,9 +408,10 @@ class BuyState(SessionState):
     @rx.event
     def order(self, form: dict):
         """Order or change: the hot path when a buy opens, so only the form is shown again
-        (items with stock left, and the household's order), from the same session."""
+        (items with stock left, and the household's order), from the same session; and to
+        staff, who order on behalf with the summary on the same page, the summary."""
         self.errors, self.message = {}, ""
-        quantities = {i.id: str(form.get(f"qty_{i.id}", "")) for i in self.items}
+        quantities = {i.id: form_text(form, f"qty_{i.id}") for i in self.items}
         household = self.household_id or None
         with session_scope() as db:
             user = self.actor(db)
@@ -414,6 +426,8 @@ class BuyState(SessionState):
                     self._show_order(db, user)
                 return rx.toast.error(self.message) if self.message and not self.errors else None
             self._show_order(db, user)
+            if user.role in service.STAFF_ROLES:
+                self._show_summary(db, user)
         return rx.toast.success(self.tr("supplies.ordered"))
 
     def _show_order(self, db, user) -> None:
@@ -431,7 +445,7 @@ class BuyState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                found = service.find_household(db, user, self.buy_id, str(form.get("address", "")))
+                found = service.find_household(db, user, self.buy_id, form_text(form, "address"))
             except ServiceError as exc:
                 return rx.toast.error(self.describe(exc)[1])
             if found is None:
@@ -454,6 +468,19 @@ class BuyState(SessionState):
         )[1]
 
     @rx.event
+    def reopen(self, form: dict):
+        """Open a closed buy again until the new cut-off given (closing early moved the
+        cut-off to that moment)."""
+        cutoff = _local_input(form.get("closes_at", ""))
+        return self._call(
+            service.set_buy_status,
+            self.buy_id,
+            "reopen",
+            closes_at=cutoff if isinstance(cutoff, datetime) else None,
+            success="supplies.done_reopen",
+        )[1]
+
+    @rx.event
     def set_cancelling(self, is_open: bool):
         self.cancelling = is_open
         self.errors = {}
@@ -464,7 +491,7 @@ class BuyState(SessionState):
             service.set_buy_status,
             self.buy_id,
             "cancel",
-            str(form.get("reason", "")),
+            form_text(form, "reason"),
             success="supplies.cancelled",
         )
         if not self.errors:
@@ -483,7 +510,7 @@ class BuyState(SessionState):
     @rx.event
     def save_item(self, form: dict):
         data = {
-            "price_fen": _fen(str(form.get("price_fen", ""))),
+            "price_fen": _fen(form_text(form, "price_fen")),
             "stock": _int_or_zero(form.get("stock")),
             "limit_per_household": _int_or_zero(form.get("limit_per_household")),
         }
@@ -522,17 +549,17 @@ class BuyState(SessionState):
 class CallState(SessionState):
     """叫号: the batch now called, in numbers readable across a courtyard."""
 
-    buy_id: int = 0
-    title: str = ""
-    batch: int = 0
-    last_batch: int = 0
-    numbers: list[int] = []
-    next_numbers: list[int] = []
-    collected: int = 0
-    waiting: int = 0
-    slot: str = ""
-    errors: dict[str, str] = {}
-    last_collected: str = ""
+    buy_id: rx.Field[int] = rx.field(0)
+    title: rx.Field[str] = rx.field("")
+    batch: rx.Field[int] = rx.field(0)
+    last_batch: rx.Field[int] = rx.field(0)
+    numbers: rx.Field[list[int]] = rx.field(default_factory=list)
+    next_numbers: rx.Field[list[int]] = rx.field(default_factory=list)
+    collected: rx.Field[int] = rx.field(0)
+    waiting: rx.Field[int] = rx.field(0)
+    slot: rx.Field[str] = rx.field("")
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    last_collected: rx.Field[str] = rx.field("")
 
     def _refresh(self, db, user) -> None:
         view = service.calling(db, user, self.buy_id)
@@ -557,9 +584,7 @@ class CallState(SessionState):
     @rx.event
     def refresh(self):
         with session_scope() as db:
-            user = self.actor(db)
-            if user is not None:
-                self._refresh(db, user)
+            self._refresh(db, self.actor(db))
 
     @rx.event
     def advance(self):
@@ -575,14 +600,14 @@ class CallState(SessionState):
     @rx.event
     def collect(self, form: dict):
         self.errors, self.last_collected = {}, ""
-        raw = str(form.get("number", "")).strip()
-        if not raw.isdigit():
+        raw = form_text(form, "number").strip()
+        if not form_id(raw):
             self.errors = {"number": self.tr("errors.number_required")}
             return None
         with session_scope() as db:
             user = self.actor(db)
             try:
-                view = service.collect(db, user, self.buy_id, int(raw))
+                view = service.collect(db, user, self.buy_id, form_id(raw))
             except ServiceError as exc:
                 self.errors, message = self.describe(exc)
                 return rx.toast.error(message) if message else None
@@ -594,10 +619,10 @@ class CallState(SessionState):
 class DeliveriesState(SessionState):
     """送货上门: tasks by building, taken or assigned, marked delivered."""
 
-    tasks: list[TaskCard] = []
-    done: list[TaskCard] = []
-    volunteers: list[tuple[str, str]] = []
-    can_assign: bool = False
+    tasks: rx.Field[list[TaskCard]] = rx.field(default_factory=list)
+    done: rx.Field[list[TaskCard]] = rx.field(default_factory=list)
+    volunteers: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    can_assign: rx.Field[bool] = rx.field(False)
 
     def _refresh(self, db, user) -> None:
         def cards(rows):
@@ -660,7 +685,7 @@ class DeliveriesState(SessionState):
 class ErrandsState(SessionState):
     """代购跑腿: volunteers take requests and report them done."""
 
-    errands: list[ErrandCard] = []
+    errands: rx.Field[list[ErrandCard]] = rx.field(default_factory=list)
 
     def _refresh(self, db, user) -> None:
         self.errands = [

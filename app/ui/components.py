@@ -1,46 +1,59 @@
 """Shared building blocks: translated text, form fields with their errors, stat tiles."""
 
+from collections.abc import Sequence
+
 import reflex as rx
+from reflex.vars import ObjectVar, StringVar
+from reflex_components_core.el.elements.forms import HTMLInputTypeAttribute
+from reflex_components_radix.themes.components.checkbox import Checkbox
 
 from app.accounts.models import Role
 from app.accounts.state import SessionState
 from app.ui.i18n import EN, ZH
 
 
-def t(key: str) -> rx.Var:
+def t(key: str) -> StringVar:
     """A catalog string in the user's language (both are compiled in; the choice is live)."""
-    return rx.cond(SessionState.locale == "en", EN[key], ZH[key])
+    return rx.cond(SessionState.locale == "en", EN[key], ZH[key]).to(str)
 
 
-def field_error(errors: rx.Var, name: str) -> rx.Component:
+# A state's `errors` var: field name → message.
+Errors = ObjectVar[dict[str, str]]
+
+
+def field_error(errors: Errors, name: str, field_id: str | None = None) -> rx.Component:
     return rx.cond(
         errors.contains(name),
-        rx.text(errors[name], id=f"{name}-error", color=rx.color("red", 11), size="2"),
+        rx.text(errors[name], id=f"{field_id or name}-error", color=rx.color("red", 11), size="2"),
     )
 
 
 def text_field(
     name: str,
     label_key: str,
-    errors: rx.Var,
+    errors: Errors,
     *,
-    type: str = "text",
+    type: HTMLInputTypeAttribute = "text",
     placeholder_key: str | None = None,
     hint_key: str | None = None,
+    field_id: str | None = None,
     **props,
 ) -> rx.Component:
-    """A labelled, uncontrolled input (Chinese IME composition stays intact) with its error."""
+    """A labelled, uncontrolled input (Chinese IME composition stays intact) with its error.
+    Its id (`field_id`, else `name`) must be unique on the page: a form reads its inputs
+    through page-wide refs named after their ids."""
+    field_id = field_id or name
     return rx.vstack(
-        rx.el.label(t(label_key), html_for=name, class_name="field-label"),
+        rx.el.label(t(label_key), html_for=field_id, class_name="field-label"),
         rx.input(
-            id=name,
+            id=field_id,
             name=name,
             type=type,
             placeholder=t(placeholder_key) if placeholder_key else "",
             size="3",
             width="100%",
             aria_invalid=rx.cond(errors.contains(name), "true", "false"),
-            aria_describedby=f"{name}-error",
+            aria_describedby=f"{field_id}-error",
             **props,
         ),
         rx.cond(
@@ -50,13 +63,13 @@ def text_field(
         )
         if hint_key
         else rx.fragment(),
-        field_error(errors, name),
+        field_error(errors, name, field_id),
         spacing="1",
         width="100%",
     )
 
 
-def form_message(message: rx.Var) -> rx.Component:
+def form_message(message: rx.Var[str]) -> rx.Component:
     return rx.cond(
         message != "",
         rx.callout(message, role="alert", color_scheme="red", width="100%", size="1"),
@@ -74,6 +87,12 @@ def stat_tile(label: rx.Var | str, value: rx.Var | str) -> rx.Component:
     )
 
 
+def row_checkbox(**props) -> rx.Component:
+    """A bare checkbox for a `check-row` label, which names it and is its thumb-tall target.
+    (`rx.checkbox` wraps itself in a label of its own; an empty one names nothing.)"""
+    return Checkbox.create(**props)
+
+
 def primary_button(label: rx.Var, **props) -> rx.Component:
     return rx.button(label, size="4", width="100%", **props)
 
@@ -89,15 +108,31 @@ def language_switch() -> rx.Component:
     )
 
 
-def role_label(role: rx.Var) -> rx.Component:
-    return rx.match(role, *[(r.value, t(f"role.{r.value}")) for r in Role], "")
+def match_component(value: rx.Var | str, *cases) -> rx.Component:
+    """`rx.match` over components; rx.match is typed as returning a component or a var."""
+    shown = rx.match(value, *cases)
+    assert isinstance(shown, rx.Component)
+    return shown
+
+
+def match_text(value: rx.Var | str, *cases) -> StringVar:
+    """`rx.match` over texts, as a string var."""
+    shown = rx.match(value, *cases)
+    assert isinstance(shown, rx.Var)
+    return shown.to(str)
+
+
+def role_label(role: StringVar) -> StringVar:
+    return match_text(role, *[(r.value, t(f"role.{r.value}")) for r in Role], "")
 
 
 def select_field(
     name: str,
     label_key: str,
-    errors: rx.Var | None,
-    options: rx.Var | list[tuple[str, str | rx.Var]],
+    errors: Errors | None,
+    options: rx.Var[Sequence[tuple[str, str]]]
+    | list[tuple[str, str]]
+    | list[tuple[str, StringVar]],
     *,
     default: rx.Var | str | None = None,
     placeholder_key: str | None = None,
@@ -107,7 +142,7 @@ def select_field(
     """A labelled select posting `name` with its form; options are (value, label) pairs,
     optionally after a `first` (value, catalog key) choice such as "all". Other props (a
     controlled `value` with `on_change`) go to the select itself."""
-    items = (
+    items: list[rx.Component] = (
         [rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0]))]
         if isinstance(options, rx.Var)
         else [rx.select.item(label, value=value) for value, label in options]

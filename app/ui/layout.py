@@ -1,6 +1,9 @@
 """The app shell: a header, the page body in a phone-width column, and the bottom navigation."""
 
 import reflex as rx
+from reflex.vars import VarData
+from reflex_components_core.core.banner import connect_errors, has_too_many_connection_errors
+from reflex_components_sonner.toast import toast_ref
 
 from app.accounts.state import SessionState
 from app.ui.components import t
@@ -102,4 +105,76 @@ def public_page(*body: rx.Component) -> rx.Component:
             class_name="app-main public",
         ),
         class_name="app-shell",
+    )
+
+
+class _SignalBackToast(rx.Fragment):
+    """A toast when the websocket connects again after the signal was lost, saying whether
+    events that waited on the page (a save tapped with no signal) have now gone out."""
+
+    def add_hooks(self) -> list[str | rx.Var]:
+        waited, back = t("connection.back_sent"), t("connection.back")
+        effect = rx.Var(
+            _js_expr=f"""useEffect(() => {{
+  if ({connect_errors!s}.length === 0) {{
+    if (signalLost.current) {{
+      {toast_ref!s}?.success(eventsWaited.current ? {waited!s} : {back!s}, {{id: "signal-back"}});
+    }}
+    signalLost.current = false;
+    eventsWaited.current = false;
+    return;
+  }}
+  if ({connect_errors!s}.length >= 2) signalLost.current = true;
+  // Events tapped meanwhile wait in Reflex's queue until the socket connects again.
+  const look = () => {{ if (isStateful()) eventsWaited.current = true; }};
+  look();
+  const timer = setInterval(look, 250);
+  return () => clearInterval(timer);
+}}, [{connect_errors!s}]);""",
+            _var_data=VarData.merge(
+                connect_errors._get_all_var_data(),
+                toast_ref._get_all_var_data(),
+                waited._get_all_var_data(),
+                back._get_all_var_data(),
+                VarData(
+                    imports={"react": ["useEffect", "useRef"], "$/utils/state": ["isStateful"]}
+                ),
+            ),
+        )
+        return [
+            "const signalLost = useRef(false);",
+            "const eventsWaited = useRef(false);",
+            effect,
+        ]
+
+
+@rx.memo
+def connection_notice() -> rx.Component:
+    """Replaces Reflex's English "Cannot connect to server" toast: no signal, what is saved
+    now waits on this page and is sent when the signal returns, and the offline field app
+    (in a new tab, so the waiting save stays) for the rest of the building. A memo, so its
+    hooks run inside the state and event providers (as Reflex's own overlay)."""
+    return rx.fragment(
+        rx.cond(
+            has_too_many_connection_errors,
+            rx.box(
+                rx.hstack(
+                    rx.icon("wifi-off", size=18),
+                    rx.text(t("connection.lost"), weight="bold"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(t("connection.waiting"), size="2"),
+                rx.link(
+                    t("connection.field_link"),
+                    href="/field/",
+                    is_external=True,
+                    size="2",
+                    weight="medium",
+                ),
+                role="alert",
+                class_name="connection-notice",
+            ),
+        ),
+        _SignalBackToast.create(),
     )

@@ -70,9 +70,14 @@ def _pending_residents() -> rx.Component:
                     t("home.pending_residents"), t("common.colon"), HomeState.pending_residents
                 ),
                 rx.link(
-                    t("home.review_residents"), href="/residents", weight="bold", high_contrast=True
+                    t("home.review_residents"),
+                    href="/residents",
+                    weight="bold",
+                    high_contrast=True,
+                    class_name="tap-link",
                 ),
                 justify="between",
+                align="center",
                 width="100%",
             ),
             icon="user-check",
@@ -96,6 +101,7 @@ def _household() -> rx.Component:
                             t("household.open"),
                             href="/household/" + HomeState.household_id.to_string(),
                             weight="bold",
+                            class_name="tap-link",
                         ),
                         rx.text(t("home.members"), size="2", color_scheme="gray"),
                         rx.foreach(
@@ -186,6 +192,56 @@ def _health_due() -> rx.Component:
     )
 
 
+def _my_round() -> rx.Component:
+    """A volunteer's own doors in the open round, and the next one to knock on."""
+    percent = rx.cond(
+        HomeState.my_doors > 0, (HomeState.my_done * 100 // HomeState.my_doors).to(int), 0
+    )
+    return rx.cond(
+        HomeState.my_doors > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(t("home.my_round"), size="4", as_="h3"),
+                    rx.spacer(),
+                    rx.text(
+                        HomeState.my_done,
+                        " / ",
+                        HomeState.my_doors,
+                        size="3",
+                        weight="bold",
+                        class_name="number",
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                rx.progress(value=percent, size="2", aria_label=t("home.my_round")),
+                rx.foreach(
+                    HomeState.my_buildings,
+                    lambda b: rx.hstack(
+                        rx.text(b[0], size="2"),
+                        rx.spacer(),
+                        rx.text(b[1], " / ", b[2], size="2", class_name="number"),
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    HomeState.next_door != "",
+                    rx.link(
+                        rx.button(t("doors.next"), rx.icon("arrow-right"), size="3", width="100%"),
+                        href=HomeState.next_door,
+                        width="100%",
+                    ),
+                    rx.text(t("doors.all_done"), size="2"),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 # The home page's shortcuts: (icon, title key, route, the roles that see it).
 SHORTCUTS = (
     ("chart-no-axes-column", "board.title", "/screening", ("staff",)),
@@ -223,6 +279,7 @@ def home() -> rx.Component:
         "nav.home",
         _greeting(),
         _health_due(),
+        _my_round(),
         _shortcuts(),
         _pending_residents(),
         _household(),

@@ -12,16 +12,22 @@ from app.volunteers import service as volunteers
 
 
 class HomeState(SessionState):
-    tiles: list[tuple[str, str]] = []  # (label, value)
-    communities: list[dict[str, str]] = []
-    household_address: str = ""
-    household_id: int = 0
-    members: list[tuple[str, str]] = []
-    pending_residents: int = 0
+    tiles: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)  # (label, value)
+    communities: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    household_address: rx.Field[str] = rx.field("")
+    household_id: rx.Field[int] = rx.field(0)
+    members: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    pending_residents: rx.Field[int] = rx.field(0)
     # The user's volunteer application: "" none, else pending / approved / declined.
-    application: str = ""
-    application_reason: str = ""
-    health_due: int = 0  # people at home in quarantine whose check today is not in
+    application: rx.Field[str] = rx.field("")
+    application_reason: rx.Field[str] = rx.field("")
+    # people at home in quarantine whose check today is not in
+    health_due: rx.Field[int] = rx.field(0)
+    # A volunteer's own work in the open round: (building, done, doors) and the next door.
+    my_buildings: rx.Field[list[tuple[str, int, int]]] = rx.field(default_factory=list)
+    my_done: rx.Field[int] = rx.field(0)
+    my_doors: rx.Field[int] = rx.field(0)
+    next_door: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
@@ -32,6 +38,7 @@ class HomeState(SessionState):
             self.tiles, self.communities, self.members = [], [], []
             self.household_address, self.pending_residents = "", 0
             self.application, self.application_reason, self.health_due = "", "", 0
+            self.my_buildings, self.my_done, self.my_doors, self.next_door = [], 0, 0, ""
             if user.role in (Role.APPLICANT, Role.RESIDENT):
                 mine = volunteers.my_application(db, user)
                 if mine is not None:
@@ -65,7 +72,10 @@ class HomeState(SessionState):
                     volunteers=sum(c.volunteers for c in overview),
                 )
             else:
-                counts = community.community_counts(db, user, user.community_id)
+                if user.role == Role.VOLUNTEER:
+                    self._my_round(screening.my_buildings(db, user))
+                community_id = self.community_of(user)
+                counts = community.community_counts(db, user, community_id)
                 self.tiles = self._tiles(
                     households=counts.households,
                     residents=counts.residents,
@@ -73,9 +83,13 @@ class HomeState(SessionState):
                     volunteers=counts.volunteers,
                 )
                 if user.role == Role.STAFF:
-                    self.pending_residents = len(
-                        accounts.pending_residents(db, user, user.community_id)
-                    )
+                    self.pending_residents = len(accounts.pending_residents(db, user, community_id))
+
+    def _my_round(self, buildings: list[screening.BuildingDoors]) -> None:
+        self.my_buildings = [(b.name, b.done, len(b.doors)) for b in buildings]
+        self.my_done = sum(b.done for b in buildings)
+        self.my_doors = sum(len(b.doors) for b in buildings)
+        self.next_door = screening.next_door(buildings)
 
     def _tiles(self, **counts: int) -> list[tuple[str, str]]:
         return [(self.tr(f"home.{name}"), f"{value:,}") for name, value in counts.items()]

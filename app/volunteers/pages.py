@@ -1,11 +1,18 @@
 """Volunteer sign-up and the staff approval queue."""
 
+from collections.abc import Sequence
+
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar, StringVar
+from reflex_components_radix.themes.base import LiteralAccentColor
 
 from app.ui.components import (
+    Errors,
     field_error,
     form_message,
+    match_text,
     primary_button,
+    row_checkbox,
     section_heading,
     select_field,
     sheet_buttons,
@@ -34,9 +41,9 @@ def _checks(
     prefix: str,
     label_key: str,
     values,
-    errors: rx.Var | None = None,
+    errors: Errors | None = None,
     errors_name: str | None = None,
-    ticked: rx.Var | None = None,
+    ticked: ArrayVar[Sequence[str]] | None = None,
 ) -> rx.Component:
     """A group of large check boxes posting `<prefix>.<value>`, those in `ticked` ticked."""
     return rx.vstack(
@@ -44,7 +51,7 @@ def _checks(
         rx.grid(
             *[
                 rx.el.label(
-                    rx.checkbox(
+                    row_checkbox(
                         name=f"{prefix}.{v.value}",
                         size="3",
                         default_checked=ticked.contains(v.value) if ticked is not None else False,
@@ -58,7 +65,7 @@ def _checks(
             spacing="1",
             width="100%",
         ),
-        field_error(errors, errors_name) if errors_name else rx.fragment(),
+        field_error(errors, errors_name) if errors is not None and errors_name else rx.fragment(),
         spacing="1",
         width="100%",
     )
@@ -67,7 +74,7 @@ def _checks(
 def _promise(name: str, label_key: str) -> rx.Component:
     return rx.vstack(
         rx.el.label(
-            rx.checkbox(name=name, size="3"),
+            row_checkbox(name=name, size="3"),
             rx.text(t(label_key), size="2"),
             class_name="check-row",
         ),
@@ -142,7 +149,7 @@ def apply() -> rx.Component:
                         "sent_from", "apply.sent_from", errors, hint_key="apply.sent_from_hint"
                     ),
                     rx.el.label(
-                        rx.checkbox(name="party_member", size="3"),
+                        row_checkbox(name="party_member", size="3"),
                         rx.text(t("apply.party_member"), size="3"),
                         class_name="check-row",
                     ),
@@ -165,13 +172,14 @@ def apply() -> rx.Component:
         rx.center(
             rx.cond(
                 ApplyState.signed_in,
-                rx.link(t("forbidden.back"), href="/", size="3"),
+                rx.link(t("forbidden.back"), href="/", size="3", class_name="tap-link"),
                 rx.link(
                     t("register.have_account"),
                     " ",
                     t("register.login_link"),
                     href="/login",
                     size="3",
+                    class_name="tap-link",
                 ),
             ),
             width="100%",
@@ -179,7 +187,9 @@ def apply() -> rx.Component:
     )
 
 
-def _badges(prefix: str, values: rx.Var, scheme: str) -> rx.Component:
+def _badges(
+    prefix: str, values: ArrayVar[Sequence[str]] | list[str], scheme: LiteralAccentColor
+) -> rx.Component:
     return rx.foreach(
         values,
         lambda v: rx.badge(
@@ -201,13 +211,17 @@ def _application(card: ApplicationCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.checkbox(
-                    checked=ApplicationsState.chosen.contains(card.id),
-                    on_change=lambda checked: ApplicationsState.toggle(card.id, checked),
-                    size="3",
-                    aria_label=t("applications.choose") + " " + card.name,
+                # The name is part of the checkbox's row: a thumb-sized target, not a 24 px box.
+                rx.el.label(
+                    row_checkbox(
+                        checked=ApplicationsState.chosen.contains(card.id),
+                        on_change=lambda checked: ApplicationsState.toggle(card.id, checked),
+                        size="3",
+                        aria_label=t("applications.choose") + " " + card.name,
+                    ),
+                    rx.text(card.name, weight="bold", size="4"),
+                    class_name="check-row",
                 ),
-                rx.text(card.name, weight="bold", size="4"),
                 rx.text(card.mobile, size="2", color_scheme="gray"),
                 rx.spacer(),
                 rx.text(card.applied_at, size="1", color_scheme="gray"),
@@ -401,11 +415,11 @@ def applications() -> rx.Component:
 # ---------------------------------------------------------------- rosters
 
 
-def _kind(value: rx.Var) -> rx.Component:
-    return rx.match(value, *[(k.value, t(f"post_kind.{k.value}")) for k in PostKind], value)
+def _kind(value: StringVar | str) -> StringVar:
+    return match_text(value, *[(k.value, t(f"post_kind.{k.value}")) for k in PostKind], value)
 
 
-def _shift_error(row: ShiftRow) -> rx.Component:
+def _shift_error(row: ShiftRow | ObjectVar[ShiftRow]) -> rx.Component:
     return rx.cond(
         row.error != "",
         rx.text(row.error, color=rx.color("red", 11), size="2", role="alert"),
@@ -414,7 +428,7 @@ def _shift_error(row: ShiftRow) -> rx.Component:
 
 def _places_left(row: ShiftRow) -> rx.Component:
     return rx.badge(
-        row.taken.to_string() + " / " + row.capacity.to_string(),
+        f"{row.taken} / {row.capacity}",
         color_scheme=rx.cond(row.full, "jade", "orange"),
         variant="soft",
         size="2",
@@ -548,7 +562,7 @@ def _line(icon: str, label_key: str, value: rx.Component | rx.Var) -> rx.Compone
     )
 
 
-def _chips(values: rx.Var) -> rx.Component:
+def _chips(values: ArrayVar[Sequence[str]] | list[str]) -> rx.Component:
     return rx.hstack(
         rx.foreach(values, lambda v: rx.badge(v, variant="surface", color_scheme="gray")),
         wrap="wrap",
@@ -556,7 +570,7 @@ def _chips(values: rx.Var) -> rx.Component:
     )
 
 
-def _or_none(value: rx.Var) -> rx.Component:
+def _or_none(value: StringVar) -> rx.Component:
     return rx.cond(value != "", rx.text(value, size="2"), rx.text(t("duty.none"), size="2"))
 
 
@@ -617,8 +631,8 @@ def duty() -> rx.Component:
     )
 
 
-def _roster_errors(name: str) -> rx.Var:
-    return rx.cond(RosterState.form == name, RosterState.errors, {})
+def _roster_errors(name: str) -> Errors:
+    return rx.cond(RosterState.form == name, RosterState.errors, {}).to(dict[str, str])
 
 
 def _roster_shift(row: ShiftRow) -> rx.Component:
@@ -631,14 +645,19 @@ def _roster_shift(row: ShiftRow) -> rx.Component:
         ),
         rx.vstack(
             rx.cond(
-                row.names.length() > 0,
+                # A row's fields are Vars at run time (typed as the row's Python values).
+                rx.Var.create(row.names).length() > 0,
                 rx.hstack(
                     rx.foreach(
                         row.names,
                         lambda name: rx.badge(
                             name,
-                            color_scheme=rx.cond(row.on_duty.contains(name), "jade", "gray"),
-                            variant=rx.cond(row.on_duty.contains(name), "solid", "surface"),
+                            color_scheme=rx.cond(
+                                rx.Var.create(row.on_duty).contains(name), "jade", "gray"
+                            ),
+                            variant=rx.cond(
+                                rx.Var.create(row.on_duty).contains(name), "solid", "surface"
+                            ),
                         ),
                     ),
                     wrap="wrap",
@@ -649,7 +668,7 @@ def _roster_shift(row: ShiftRow) -> rx.Component:
                 ~row.full,
                 rx.text(
                     t("shifts.short"),
-                    (row.capacity - row.taken).to_string(),
+                    f"{row.capacity - row.taken}",
                     t("shifts.people"),
                     size="1",
                     color=rx.color("orange", 11),
@@ -680,7 +699,7 @@ def _post_card(post: PostCard) -> rx.Component:
             ),
             rx.cond(post.place != "", rx.text(post.place, size="2", color_scheme="gray")),
             rx.cond(
-                post.shifts.length() > 0,
+                rx.Var.create(post.shifts).length() > 0,
                 rx.vstack(rx.foreach(post.shifts, _roster_shift), spacing="1", width="100%"),
                 rx.text(t("shifts.no_shifts"), size="2", color_scheme="gray"),
             ),
@@ -723,7 +742,9 @@ def _day_picker() -> rx.Component:
     )
 
 
-def _sheet(name: str, title_key: str, *fields: rx.Component, submit, key: str) -> rx.Component:
+def _sheet(
+    name: str, title_key: str, *fields: rx.Component, submit, key: StringVar
+) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(t(title_key)),
@@ -894,7 +915,7 @@ def roster_page() -> rx.Component:
                 min_height="44px",
                 on_click=RosterState.export,
             ),
-            rx.link(t("teams.title"), href="/volunteers/teams", size="3"),
+            rx.link(t("teams.title"), href="/volunteers/teams", size="3", class_name="tap-link"),
             justify="between",
             align="center",
             width="100%",
@@ -904,8 +925,8 @@ def roster_page() -> rx.Component:
     )
 
 
-def _team_errors(name: rx.Var | str) -> rx.Var:
-    return rx.cond(TeamsState.form == name, TeamsState.errors, {})
+def _team_errors(name: str) -> Errors:
+    return rx.cond(TeamsState.form == name, TeamsState.errors, {}).to(dict[str, str])
 
 
 def _volunteer_select(value, on_change, label: rx.Var, none_key: str | None = None):
@@ -923,7 +944,7 @@ def _volunteer_select(value, on_change, label: rx.Var, none_key: str | None = No
 
 
 def _team_card(team: TeamCard) -> rx.Component:
-    errors = _team_errors("member-" + team.id.to_string())
+    errors = _team_errors(f"member-{team.id}")
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -934,7 +955,7 @@ def _team_card(team: TeamCard) -> rx.Component:
                 width="100%",
             ),
             rx.cond(
-                team.buildings.length() > 0,
+                rx.Var.create(team.buildings).length() > 0,
                 _chips(team.buildings),
             ),
             rx.foreach(
@@ -954,14 +975,14 @@ def _team_card(team: TeamCard) -> rx.Component:
                         m[0] != team.leader_id,
                         rx.button(
                             t("teams.make_leader"),
-                            size="2",
+                            size="3",
                             variant="soft",
                             on_click=TeamsState.set_leader(team.id, m[0]),
                         ),
                     ),
                     rx.button(
                         t("teams.remove"),
-                        size="2",
+                        size="3",
                         variant="ghost",
                         color_scheme="red",
                         on_click=TeamsState.remove_member(team.id, m[0]),
@@ -985,7 +1006,7 @@ def _team_card(team: TeamCard) -> rx.Component:
 
 
 def _watcher_line(line: WatcherLine) -> rx.Component:
-    errors = _team_errors("watcher-" + line.building_id.to_string())
+    errors = _team_errors(f"watcher-{line.building_id}")
     return rx.vstack(
         rx.hstack(
             rx.text(line.building, size="2", min_width="7rem"),
@@ -1076,7 +1097,7 @@ def teams_page() -> rx.Component:
                             rx.foreach(
                                 TeamsState.watchers,
                                 lambda line: rx.el.label(
-                                    rx.checkbox(
+                                    row_checkbox(
                                         name="building." + line.building_id.to_string(), size="3"
                                     ),
                                     rx.text(line.building, size="3"),

@@ -9,6 +9,7 @@ counter in one conditional UPDATE (`... WHERE taken < capacity`), which the data
 one at a time per row, and a check constraint refuses an overfilled row in any case."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
@@ -17,13 +18,17 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import spreadsheets
 from app.accounts.models import Role, User
 from app.accounts.service import require_community, require_role
 from app.community.models import Building, Compound, Grid
 from app.community.service import check_grid, mask_mobile
+from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
 from app.settings import get_settings
 from app.timeutil import to_local, today_local, utcnow
@@ -113,8 +118,9 @@ class NewPost(BaseModel):
         value = value.strip()
         if info.field_name == "name" and not value:
             raise PydanticCustomError("missing", "required")
-        if len(value) > (30 if info.field_name == "name" else 60):
-            raise PydanticCustomError("too_long", "too long")
+        limit = 30 if info.field_name == "name" else 60
+        if len(value) > limit:
+            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
         return value
 
 
@@ -159,7 +165,7 @@ class NewTeam(BaseModel):
         if not value:
             raise PydanticCustomError("missing", "required")
         if len(value) > 30:
-            raise PydanticCustomError("too_long", "too long")
+            raise PydanticCustomError("too_long", "at most {max}", {"max": 30})
         return value
 
 
@@ -258,7 +264,7 @@ class MyDuty:
 
 def _post_view(post: Post) -> PostView:
     return PostView(
-        id=post.id,
+        id=saved_id(post),
         name=post.name,
         kind=post.kind.value,
         place=post.place,
@@ -268,8 +274,8 @@ def _post_view(post: Post) -> PostView:
 
 def _shift_view(shift: Shift, post: Post, **extra) -> ShiftView:
     return ShiftView(
-        id=shift.id,
-        post_id=post.id,
+        id=saved_id(shift),
+        post_id=saved_id(post),
         post=post.name,
         day=to_local(_aware(shift.starts_at)).date().isoformat(),
         starts=_hhmm(_aware(shift.starts_at)),
@@ -301,7 +307,7 @@ def _hours(session: Session, user_ids: list[int]) -> dict[int, float]:
         return {}
     rows = session.exec(
         select(ShiftSignup, Shift)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Shift, col(Shift.id) == ShiftSignup.shift_id)
         .where(
             col(ShiftSignup.user_id).in_(user_ids),
             col(ShiftSignup.checked_in_at).is_not(None),
@@ -335,7 +341,7 @@ def create_post(session: Session, actor: User | None, community_id: int, data: d
 def posts(session: Session, actor: User | None, community_id: int) -> list[PostView]:
     _staff(session, actor, community_id)
     rows = session.exec(
-        select(Post).where(Post.community_id == community_id).order_by(Post.id)
+        select(Post).where(Post.community_id == community_id).order_by(col(Post.id))
     ).all()
     return [_post_view(p) for p in rows]
 
@@ -367,7 +373,7 @@ def create_shifts(session: Session, actor: User | None, data: dict) -> list[Shif
             raise InvalidInput({field_name: "errors.shift_in_past"})
         shifts.append(
             Shift(
-                post_id=post.id,
+                post_id=saved_id(post),
                 community_id=post.community_id,
                 starts_at=starts_at,
                 ends_at=ends_at,
@@ -387,9 +393,9 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def _on_duty(session: Session, community_id: int, now: datetime) -> list[tuple[str, str, str]]:
     rows = session.exec(
         select(User.name, Post.name, ShiftSignup.checked_in_at)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
-        .join(Post, Post.id == Shift.post_id)
-        .join(User, User.id == ShiftSignup.user_id)
+        .join(Shift, col(Shift.id) == ShiftSignup.shift_id)
+        .join(Post, col(Post.id) == Shift.post_id)
+        .join(User, col(User.id) == ShiftSignup.user_id)
         .where(
             Shift.community_id == community_id,
             Shift.starts_at <= now + CHECK_IN_EARLY,
@@ -399,7 +405,8 @@ def _on_duty(session: Session, community_id: int, now: datetime) -> list[tuple[s
         )
         .order_by(Post.name, User.name)
     ).all()
-    return [(name, post, _hhmm(_aware(since))) for name, post, since in rows]
+    # The query keeps only signups checked in, so `since` is always set.
+    return [(name, post, _hhmm(_aware(since))) for name, post, since in rows if since]
 
 
 def roster_day(session: Session, actor: User | None, community_id: int, day: date) -> RosterDay:
@@ -408,7 +415,7 @@ def roster_day(session: Session, actor: User | None, community_id: int, day: dat
     _staff(session, actor, community_id)
     start, end = _day_bounds(day)
     post_rows = session.exec(
-        select(Post).where(Post.community_id == community_id).order_by(Post.id)
+        select(Post).where(Post.community_id == community_id).order_by(col(Post.id))
     ).all()
     shift_rows = session.exec(
         select(Shift)
@@ -417,7 +424,7 @@ def roster_day(session: Session, actor: User | None, community_id: int, day: dat
             Shift.starts_at >= start,
             Shift.starts_at < end,
         )
-        .order_by(Shift.starts_at, Shift.id)
+        .order_by(col(Shift.starts_at), col(Shift.id))
     ).all()
     people: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     if shift_rows:
@@ -428,15 +435,15 @@ def roster_day(session: Session, actor: User | None, community_id: int, day: dat
                 ShiftSignup.checked_in_at,
                 ShiftSignup.checked_out_at,
             )
-            .join(User, User.id == ShiftSignup.user_id)
+            .join(User, col(User.id) == ShiftSignup.user_id)
             .where(col(ShiftSignup.shift_id).in_([s.id for s in shift_rows]))
-            .order_by(ShiftSignup.id)
+            .order_by(col(ShiftSignup.id))
         ).all():
             people[shift_id].append((name, checked_in is not None and checked_out is None))
     by_post: dict[int, list[ShiftView]] = defaultdict(list)
     posts_by_id = {p.id: p for p in post_rows}
     for shift in shift_rows:
-        here = people[shift.id]
+        here = people[saved_id(shift)]
         by_post[shift.post_id].append(
             _shift_view(
                 shift,
@@ -448,7 +455,7 @@ def roster_day(session: Session, actor: User | None, community_id: int, day: dat
     now = utcnow()
     return RosterDay(
         day=day.isoformat(),
-        posts=[PostDay(_post_view(p), by_post[p.id]) for p in post_rows],
+        posts=[PostDay(_post_view(p), by_post[saved_id(p)]) for p in post_rows],
         unfilled=sum(1 for s in shift_rows if s.taken < s.capacity),
         on_duty=[OnDuty(*row) for row in _on_duty(session, community_id, now)],
     )
@@ -488,8 +495,8 @@ def sign_up_shift(session: Session, actor: User | None, shift_id: int) -> ShiftS
         raise ServiceError("errors.shift_already_yours")
     clash = session.exec(
         select(Shift, Post.name)
-        .join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
-        .join(Post, Post.id == Shift.post_id)
+        .join(ShiftSignup, col(ShiftSignup.shift_id) == Shift.id)
+        .join(Post, col(Post.id) == Shift.post_id)
         .where(
             ShiftSignup.user_id == actor.id,
             Shift.starts_at < shift.ends_at,
@@ -508,13 +515,13 @@ def sign_up_shift(session: Session, actor: User | None, shift_id: int) -> ShiftS
     # sign-ups the database lets exactly `capacity` of them through.
     taken = session.exec(
         update(Shift)
-        .where(Shift.id == shift.id, Shift.taken < Shift.capacity)
+        .where(col(Shift.id) == shift.id, col(Shift.taken) < Shift.capacity)
         .values(taken=Shift.taken + 1)
     ).rowcount
     if taken != 1:
         session.rollback()
         raise ServiceError("errors.shift_full")
-    signup = ShiftSignup(shift_id=shift.id, user_id=actor.id)
+    signup = ShiftSignup(shift_id=saved_id(shift), user_id=saved_id(actor))
     session.add(signup)
     try:
         session.commit()
@@ -541,9 +548,11 @@ def drop_shift(session: Session, actor: User | None, shift_id: int) -> None:
     signup = _signup(session, actor, shift)
     if _aware(shift.starts_at) - utcnow() < DROP_NOTICE:
         raise ServiceError("errors.drop_too_late", hours=int(DROP_NOTICE.total_seconds() // 3600))
-    session.exec(delete(ShiftSignup).where(ShiftSignup.id == signup.id))
+    session.exec(delete(ShiftSignup).where(col(ShiftSignup.id) == signup.id))
     session.exec(
-        update(Shift).where(Shift.id == shift.id, Shift.taken > 0).values(taken=Shift.taken - 1)
+        update(Shift)
+        .where(col(Shift.id) == shift.id, col(Shift.taken) > 0)
+        .values(taken=Shift.taken - 1)
     )
     session.commit()
 
@@ -591,7 +600,7 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
     now = utcnow()
     team = session.exec(
         select(Team)
-        .join(TeamMember, TeamMember.team_id == Team.id)
+        .join(TeamMember, col(TeamMember.team_id) == Team.id)
         .where(TeamMember.user_id == actor.id)
     ).first()
     teammates: list[str] = []
@@ -599,9 +608,9 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
     if team is not None:
         names = session.exec(
             select(User.id, User.name)
-            .join(TeamMember, TeamMember.user_id == User.id)
+            .join(TeamMember, col(TeamMember.user_id) == User.id)
             .where(TeamMember.team_id == team.id)
-            .order_by(TeamMember.id)
+            .order_by(col(TeamMember.id))
         ).all()
         teammates = [n for uid, n in names if uid != actor.id]
         leader = next((n for uid, n in names if uid == team.leader_id), "")
@@ -616,17 +625,17 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
         f"{compound} {number}"
         for compound, number in session.exec(
             select(Compound.name, Building.number)
-            .join(Building, Building.compound_id == Compound.id)
-            .join(Watcher, Watcher.building_id == Building.id)
+            .join(Building, col(Building.compound_id) == Compound.id)
+            .join(Watcher, col(Watcher.building_id) == Building.id)
             .where(Watcher.user_id == actor.id)
         ).all()
     ]
     mine = session.exec(
         select(Shift, Post, ShiftSignup)
-        .join(ShiftSignup, ShiftSignup.shift_id == Shift.id)
-        .join(Post, Post.id == Shift.post_id)
+        .join(ShiftSignup, col(ShiftSignup.shift_id) == Shift.id)
+        .join(Post, col(Post.id) == Shift.post_id)
         .where(ShiftSignup.user_id == actor.id, Shift.ends_at >= now - CHECK_OUT_LATE)
-        .order_by(Shift.starts_at)
+        .order_by(col(Shift.starts_at))
     ).all()
     current = None
     upcoming = []
@@ -647,14 +656,14 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
     taken_ids = {shift.id for shift, _, _ in mine}
     open_rows = session.exec(
         select(Shift, Post)
-        .join(Post, Post.id == Shift.post_id)
+        .join(Post, col(Post.id) == Shift.post_id)
         .where(
             Shift.community_id == actor.community_id,
             Shift.ends_at > now,
             Shift.starts_at < now + timedelta(days=7),
             Shift.taken < Shift.capacity,
         )
-        .order_by(Shift.starts_at, Post.id)
+        .order_by(col(Shift.starts_at), col(Post.id))
         .limit(60)
     ).all()
     # The next 20 a phone can scroll through; more would bury the check-in button's page.
@@ -669,7 +678,7 @@ def my_duty(session: Session, actor: User | None) -> MyDuty:
         current=current,
         upcoming=upcoming,
         open_shifts=open_shifts,
-        hours=_hours(session, [actor.id])[actor.id],
+        hours=_hours(session, [saved_id(actor)])[saved_id(actor)],
     )
 
 
@@ -685,7 +694,7 @@ def create_team(session: Session, actor: User | None, community_id: int, data: d
         found = session.exec(
             select(func.count())
             .select_from(Building)
-            .join(Compound, Compound.id == Building.compound_id)
+            .join(Compound, col(Compound.id) == Building.compound_id)
             .where(col(Building.id).in_(form.building_ids), Compound.community_id == community_id)
         ).one()
         if found != len(set(form.building_ids)):
@@ -698,7 +707,9 @@ def create_team(session: Session, actor: User | None, community_id: int, data: d
     team = Team(community_id=community_id, name=form.name, grid_id=form.grid_id)
     session.add(team)
     session.flush()
-    session.add_all(TeamBuilding(team_id=team.id, building_id=b) for b in set(form.building_ids))
+    session.add_all(
+        TeamBuilding(team_id=saved_id(team), building_id=b) for b in set(form.building_ids)
+    )
     session.commit()
     return team
 
@@ -717,7 +728,7 @@ def add_member(session: Session, actor: User | None, team_id: int, user_id: int)
     _volunteer_of(session, team.community_id, user_id)
     current = session.exec(select(TeamMember).where(TeamMember.user_id == user_id)).first()
     if current is not None:
-        other = session.get(Team, current.team_id)
+        other = session.get_one(Team, current.team_id)
         if other.id == team.id:
             raise InvalidInput({"user_id": "errors.already_in_team"})
         raise ServiceError("errors.in_other_team", field="user_id", team=other.name)
@@ -726,7 +737,7 @@ def add_member(session: Session, actor: User | None, team_id: int, user_id: int)
     ).one()
     if size >= TEAM_SIZE:
         raise ServiceError("errors.team_full", field="user_id", size=TEAM_SIZE)
-    session.add(TeamMember(team_id=team.id, user_id=user_id))
+    session.add(TeamMember(team_id=saved_id(team), user_id=user_id))
     try:
         session.commit()
     except IntegrityError:
@@ -737,7 +748,9 @@ def add_member(session: Session, actor: User | None, team_id: int, user_id: int)
 def remove_member(session: Session, actor: User | None, team_id: int, user_id: int) -> None:
     team = _team(session, actor, team_id)
     gone = session.exec(
-        delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
+        delete(TeamMember).where(
+            col(TeamMember.team_id) == team.id, col(TeamMember.user_id) == user_id
+        )
     ).rowcount
     if gone != 1:
         session.rollback()
@@ -764,7 +777,7 @@ def set_leader(session: Session, actor: User | None, team_id: int, user_id: int)
 def teams(session: Session, actor: User | None, community_id: int) -> list[TeamView]:
     _staff(session, actor, community_id)
     rows = session.exec(
-        select(Team).where(Team.community_id == community_id).order_by(Team.id)
+        select(Team).where(Team.community_id == community_id).order_by(col(Team.id))
     ).all()
     ids = [t.id for t in rows]
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -772,17 +785,17 @@ def teams(session: Session, actor: User | None, community_id: int) -> list[TeamV
     if ids:
         for team_id, uid, name in session.exec(
             select(TeamMember.team_id, User.id, User.name)
-            .join(User, User.id == TeamMember.user_id)
+            .join(User, col(User.id) == TeamMember.user_id)
             .where(col(TeamMember.team_id).in_(ids))
-            .order_by(TeamMember.id)
+            .order_by(col(TeamMember.id))
         ).all():
-            members[team_id].append((uid, name))
+            members[team_id].append((saved_id(uid), name))
         for team_id, compound, number in session.exec(
             select(TeamBuilding.team_id, Compound.name, Building.number)
-            .join(Building, Building.id == TeamBuilding.building_id)
-            .join(Compound, Compound.id == Building.compound_id)
+            .join(Building, col(Building.id) == TeamBuilding.building_id)
+            .join(Compound, col(Compound.id) == Building.compound_id)
             .where(col(TeamBuilding.team_id).in_(ids))
-            .order_by(Compound.id, Building.id)
+            .order_by(col(Compound.id), col(Building.id))
         ).all():
             buildings[team_id].append(f"{compound} {number}")
     grids = dict(
@@ -790,13 +803,13 @@ def teams(session: Session, actor: User | None, community_id: int) -> list[TeamV
     )
     return [
         TeamView(
-            id=t.id,
+            id=saved_id(t),
             name=t.name,
             leader_id=t.leader_id,
-            leader=next((n for uid, n in members[t.id] if uid == t.leader_id), ""),
+            leader=next((n for uid, n in members[saved_id(t)] if uid == t.leader_id), ""),
             grid=grids.get(t.grid_id, "") if t.grid_id else "",
-            buildings=buildings[t.id],
-            members=members[t.id],
+            buildings=buildings[saved_id(t)],
+            members=members[saved_id(t)],
         )
         for t in rows
     ]
@@ -813,28 +826,28 @@ def community_volunteers(
     users = session.exec(
         select(User)
         .where(User.community_id == community_id, User.role == Role.VOLUNTEER)
-        .order_by(User.id)
+        .order_by(col(User.id))
     ).all()
     team_of = dict(
         session.exec(
             select(TeamMember.user_id, Team.name)
-            .join(Team, Team.id == TeamMember.team_id)
+            .join(Team, col(Team.id) == TeamMember.team_id)
             .where(Team.community_id == community_id)
         ).all()
     )
     grids = dict(
         session.exec(select(Grid.id, Grid.name).where(Grid.community_id == community_id)).all()
     )
-    hours = _hours(session, [u.id for u in users])
+    hours = _hours(session, [saved_id(u) for u in users])
     return [
         VolunteerView(
-            id=u.id,
+            id=saved_id(u),
             name=u.name,
             mobile=mask_mobile(u.mobile),
-            team=team_of.get(u.id, ""),
+            team=team_of.get(saved_id(u), ""),
             grid=grids.get(u.grid_id, "") if u.grid_id else "",
             suspended=not u.is_active,
-            hours=hours.get(u.id, 0.0),
+            hours=hours.get(saved_id(u), 0.0),
         )
         for u in users
     ]
@@ -843,13 +856,20 @@ def community_volunteers(
 def watchers(session: Session, actor: User | None, community_id: int) -> list[WatcherView]:
     """Every building of the community with its watcher (楼幢观察员), if it has one."""
     _staff(session, actor, community_id)
-    rows = session.exec(
-        select(Building.id, Compound.name, Building.number, Watcher.user_id, User.name)
-        .join(Compound, Compound.id == Building.compound_id)
-        .outerjoin(Watcher, Watcher.building_id == Building.id)
-        .outerjoin(User, User.id == Watcher.user_id)
-        .where(Compound.community_id == community_id)
-        .order_by(Compound.id, Building.id)
+    # Five columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    rows: Sequence[Row[int, str, str, int | None, str | None]] = session.execute(
+        sa_select(
+            col(Building.id),
+            col(Compound.name),
+            col(Building.number),
+            col(Watcher.user_id),
+            col(User.name),
+        )
+        .join(Compound, col(Compound.id) == Building.compound_id)
+        .outerjoin(Watcher, col(Watcher.building_id) == Building.id)
+        .outerjoin(User, col(User.id) == Watcher.user_id)
+        .where(col(Compound.community_id) == community_id)
+        .order_by(col(Compound.id), col(Building.id))
     ).all()
     return [
         WatcherView(bid, f"{compound} {number}", uid, name or "")
@@ -866,11 +886,11 @@ def set_watcher(
     if building is None:
         require_role(actor, *STAFF_ROLES)
         raise ServiceError("errors.not_found")
-    community_id = session.get(Compound, building.compound_id).community_id
+    community_id = session.get_one(Compound, building.compound_id).community_id
     _staff(session, actor, community_id)
     if user_id is not None:
         _volunteer_of(session, community_id, user_id)
-    session.exec(delete(Watcher).where(Watcher.building_id == building_id))
+    session.exec(delete(Watcher).where(col(Watcher.building_id) == building_id))
     if user_id is not None:
         session.add(Watcher(building_id=building_id, user_id=user_id, community_id=community_id))
     try:
@@ -886,13 +906,15 @@ def release_future_shifts(session: Session, user_id: int) -> int:
     now = utcnow()
     rows = session.exec(
         select(ShiftSignup.id, ShiftSignup.shift_id)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
+        .join(Shift, col(Shift.id) == ShiftSignup.shift_id)
         .where(ShiftSignup.user_id == user_id, Shift.starts_at > now)
     ).all()
     for signup_id, shift_id in rows:
-        session.exec(delete(ShiftSignup).where(ShiftSignup.id == signup_id))
+        session.exec(delete(ShiftSignup).where(col(ShiftSignup.id) == signup_id))
         session.exec(
-            update(Shift).where(Shift.id == shift_id, Shift.taken > 0).values(taken=Shift.taken - 1)
+            update(Shift)
+            .where(col(Shift.id) == shift_id, col(Shift.taken) > 0)
+            .values(taken=Shift.taken - 1)
         )
     return len(rows)
 
@@ -922,11 +944,11 @@ def export_hours(
     volunteers = community_volunteers(session, actor, community_id)
     rows = session.exec(
         select(ShiftSignup, Shift, Post.name, User.name)
-        .join(Shift, Shift.id == ShiftSignup.shift_id)
-        .join(Post, Post.id == Shift.post_id)
-        .join(User, User.id == ShiftSignup.user_id)
+        .join(Shift, col(Shift.id) == ShiftSignup.shift_id)
+        .join(Post, col(Post.id) == Shift.post_id)
+        .join(User, col(User.id) == ShiftSignup.user_id)
         .where(Shift.community_id == community_id, Shift.starts_at >= start, Shift.starts_at < end)
-        .order_by(Shift.starts_at, Post.id, User.id)
+        .order_by(col(Shift.starts_at), col(Post.id), col(User.id))
     ).all()
     per_user: dict[int, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     activity = []
@@ -956,21 +978,24 @@ def export_hours(
     for v in volunteers:
         shifts_taken, shifts_done, hours = per_user.get(v.id, [0, 0, 0.0])
         summary.append(
-            [
-                v.name,
-                v.mobile,
-                v.team,
-                v.grid,
-                shifts_taken,
-                shifts_done,
-                round(hours, 2),
-                "暂停" if v.suspended else "在岗",
-            ]
+            spreadsheets.row(
+                summary,
+                [
+                    v.name,
+                    v.mobile,
+                    v.team,
+                    v.grid,
+                    shifts_taken,
+                    shifts_done,
+                    round(hours, 2),
+                    "暂停" if v.suspended else "在岗",
+                ],
+            )
         )
     detail = book.create_sheet("值班记录")
     detail.append(["日期", "岗点", "开始", "结束", "志愿者", "签到", "签退", "时长（小时）"])
     for row in activity:
-        detail.append(list(row))
+        detail.append(spreadsheets.row(detail, row))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

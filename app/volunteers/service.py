@@ -14,13 +14,14 @@ from app.accounts.models import Role, User
 from app.accounts.service import (
     check_password,
     clean_mobile,
-    ensure_mobile_free,
+    ensure_signup_mobile_free,
     hash_password,
     require_community,
     require_role,
 )
 from app.community.models import Community, Compound
 from app.community.service import check_grid, mask_mobile
+from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
 from app.timeutil import format_local, utcnow
 from app.volunteers.models import Application, ApplicationStatus, Availability, Duty, Skill
@@ -56,8 +57,9 @@ class SignUp(BaseModel):
         value = value.strip()
         if info.field_name == "name" and not value:
             raise PydanticCustomError("missing", "required")
-        if len(value) > (10 if info.field_name == "building" else 30):
-            raise PydanticCustomError("too_long", "too long")
+        limit = 10 if info.field_name == "building" else 30
+        if len(value) > limit:
+            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
         return value
 
     @model_validator(mode="after")
@@ -99,7 +101,7 @@ def _view(session: Session, app: Application, user: User) -> ApplicationView:
     compound = session.get(Compound, app.compound_id) if app.compound_id else None
     place = f"{compound.name} {app.building}".strip() if compound else app.sent_from
     return ApplicationView(
-        id=app.id,
+        id=saved_id(app),
         name=user.name,
         mobile=mask_mobile(user.mobile),
         place=place,
@@ -121,9 +123,10 @@ def _latest(session: Session, user_id: int) -> Application | None:
     ).first()
 
 
-def apply(session: Session, actor: User | None, data: dict) -> Application:
-    """Sign up. Without an account the form also sets a password and creates one; a logged-in
-    resident applies with the account they have."""
+def apply(session: Session, actor: User | None, data: dict, client: str = "") -> Application:
+    """Sign up. Without an account the form also sets a password and creates one (`client`,
+    the address it came from, is limited like a resident's sign-up); a logged-in resident
+    applies with the account they have."""
     form = parse(SignUp, data)
     community = session.get(Community, form.community_id)
     if community is None:
@@ -137,10 +140,7 @@ def apply(session: Session, actor: User | None, data: dict) -> Application:
             password = check_password(str(data.get("password", "")))
         except PydanticCustomError:
             raise InvalidInput({"password": "errors.password_weak"}) from None
-        try:
-            ensure_mobile_free(session, form.mobile)
-        except InvalidInput:
-            raise InvalidInput({"mobile": "errors.mobile_taken_login"}) from None
+        ensure_signup_mobile_free(session, form.mobile, client, "errors.mobile_taken_login")
         actor = User(
             mobile=form.mobile,
             name=form.name,
@@ -153,12 +153,12 @@ def apply(session: Session, actor: User | None, data: dict) -> Application:
         session.flush()
     else:
         actor = require_role(actor, Role.APPLICANT, Role.RESIDENT)
-        latest = _latest(session, actor.id)
+        latest = _latest(session, saved_id(actor))
         if latest is not None and latest.status != ApplicationStatus.DECLINED:
             raise ServiceError(f"errors.application_{latest.status.value}")
     application = Application(
-        user_id=actor.id,
-        community_id=community.id,
+        user_id=saved_id(actor),
+        community_id=saved_id(community),
         compound_id=form.compound_id,
         building=form.building,
         sent_from=form.sent_from,
@@ -178,7 +178,7 @@ def apply(session: Session, actor: User | None, data: dict) -> Application:
 def my_application(session: Session, actor: User | None) -> ApplicationView | None:
     """The applicant's latest application and its state (with the reason, if declined)."""
     actor = require_role(actor, *Role)
-    latest = _latest(session, actor.id)
+    latest = _latest(session, saved_id(actor))
     return None if latest is None else _view(session, latest, actor)
 
 
@@ -190,12 +190,12 @@ def pending_applications(
     require_community(session, actor, community_id)
     rows = session.exec(
         select(Application, User)
-        .join(User, User.id == Application.user_id)
+        .join(User, col(User.id) == Application.user_id)
         .where(
             Application.community_id == community_id,
             Application.status == ApplicationStatus.PENDING,
         )
-        .order_by(Application.created_at, Application.id)
+        .order_by(col(Application.created_at), col(Application.id))
     ).all()
     return [_view(session, app, user) for app, user in rows]
 
@@ -228,8 +228,8 @@ def _settle(session: Session, actor: User, application: Application, **values) -
     changed = session.exec(
         update(Application)
         .where(
-            Application.id == application.id,
-            Application.status == ApplicationStatus.PENDING,
+            col(Application.id) == application.id,
+            col(Application.status) == ApplicationStatus.PENDING,
         )
         .values(decided_by=actor.id, decided_at=utcnow(), **values)
     ).rowcount
@@ -241,7 +241,7 @@ def _settle(session: Session, actor: User, application: Application, **values) -
 
 
 def _make_volunteer(session: Session, application: Application, grid_id: int | None) -> None:
-    applicant = session.get(User, application.user_id)
+    applicant = session.get_one(User, application.user_id)
     if applicant.role in BECOMES_VOLUNTEER:
         applicant.role = Role.VOLUNTEER
         applicant.community_id = application.community_id
@@ -262,6 +262,8 @@ def decide(
     reason = reason.strip()
     if not approve and not reason:
         raise InvalidInput({"reason": "errors.reason_required"})
+    if len(reason) > 200:  # refused, not cut: the applicant would read half a sentence
+        raise InvalidInput({"reason": "errors.too_long"}, {"reason": {"max": 200}})
     if not application_ids:
         raise InvalidInput({"_": "errors.nothing_chosen"})
     for application_id in application_ids:
@@ -281,7 +283,7 @@ def decide(
                 actor,
                 application,
                 status=ApplicationStatus.DECLINED,
-                decline_reason=reason[:200],
+                decline_reason=reason,
             )
     session.commit()
     return len(application_ids)
@@ -306,19 +308,19 @@ def approve(session: Session, actor: User | None, application_id: int, data: dic
 
 def list_compounds(session: Session, community_id: int) -> list[tuple[int, str]]:
     """Public: the compounds an applicant can say they live in."""
-    return list(
-        session.exec(
-            select(Compound.id, Compound.name)
-            .where(Compound.community_id == community_id)
-            .order_by(Compound.id)
-        ).all()
+    rows = session.exec(
+        select(Compound.id, Compound.name)
+        .where(Compound.community_id == community_id)
+        .order_by(col(Compound.id))
     )
+    return [(saved_id(cid), name) for cid, name in rows]
 
 
 def _community_volunteer(session: Session, actor: User | None, user_id: int) -> User:
     actor = require_role(actor, *STAFF_ROLES)
     volunteer = session.get(User, user_id)
-    if volunteer is None or volunteer.role != Role.VOLUNTEER:
+    # A volunteer always belongs to the community that approved them.
+    if volunteer is None or volunteer.role != Role.VOLUNTEER or volunteer.community_id is None:
         raise ServiceError("errors.not_found")
     require_community(session, actor, volunteer.community_id)
     return volunteer
@@ -331,7 +333,7 @@ def suspend(session: Session, actor: User | None, user_id: int) -> User:
     volunteer = _community_volunteer(session, actor, user_id)
     volunteer.is_active = False
     session.add(volunteer)
-    release_future_shifts(session, volunteer.id)
+    release_future_shifts(session, saved_id(volunteer))
     session.commit()
     return volunteer
 

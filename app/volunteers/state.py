@@ -12,6 +12,7 @@ from app.community import service as community_service
 from app.community.service import list_communities
 from app.db import session_scope
 from app.errors import ServiceError
+from app.forms import form_id, form_text
 from app.timeutil import to_local, today_local, utcnow
 from app.volunteers import roster, service
 from app.volunteers.models import Availability, Duty, Skill
@@ -41,29 +42,29 @@ def _choices(form: dict, prefix: str, values) -> list[str]:
     return [v.value for v in values if form.get(f"{prefix}.{v.value}")]
 
 
-def _apply(token: str, data: dict) -> None:
+def _apply(token: str, data: dict, client: str) -> None:
     with session_scope() as db:
-        service.apply(db, accounts.user_for_token(db, token), data)
+        service.apply(db, accounts.user_for_token(db, token), data, client=client)
 
 
 class ApplyState(SessionState):
     """申请成为志愿者: one screen, about a minute on a phone. Works logged in or not."""
 
-    communities: list[tuple[str, str]] = []
-    compounds: list[tuple[str, str]] = []
-    community_id: str = ""
-    signed_in: bool = False
-    prefill_name: str = ""
-    prefill_mobile: str = ""
-    errors: dict[str, str] = {}
-    message: str = ""
+    communities: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    compounds: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    community_id: rx.Field[str] = rx.field("")
+    signed_in: rx.Field[bool] = rx.field(False)
+    prefill_name: rx.Field[str] = rx.field("")
+    prefill_mobile: rx.Field[str] = rx.field("")
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    message: rx.Field[str] = rx.field("")
 
     @rx.event
     def load(self):
         self.errors, self.message = {}, ""
         wanted = str(self.router.page.params.get("c", ""))
         with session_scope() as db:
-            user = self.actor(db)
+            user = self.current_user(db)  # the page is open to visitors too
             self.signed_in = user is not None
             self.prefill_name = user.name if user else ""
             self.prefill_mobile = user.mobile if user else ""
@@ -91,15 +92,15 @@ class ApplyState(SessionState):
     async def submit(self, form: dict):
         self.errors, self.message = {}, ""
         data = {
-            "name": str(form.get("name", "")),
-            "mobile": str(form.get("mobile", "")),
-            "password": str(form.get("password", "")),
+            "name": form_text(form, "name"),
+            "mobile": form_text(form, "mobile"),
+            "password": form_text(form, "password"),
             "community_id": self.community_id or None,
             "compound_id": form.get("compound_id") or None,
-            "building": str(form.get("building", "")),
-            "sent_from": str(form.get("sent_from", "")),
+            "building": form_text(form, "building"),
+            "sent_from": form_text(form, "sent_from"),
             "party_member": bool(form.get("party_member")),
-            "party_branch": str(form.get("party_branch", "")),
+            "party_branch": form_text(form, "party_branch"),
             "duties": _choices(form, "duty", Duty),
             "availability": _choices(form, "time", Availability),
             "skills": _choices(form, "skill", Skill),
@@ -108,7 +109,8 @@ class ApplyState(SessionState):
         }
         try:
             # A new account hashes its password: keep that off the shared event loop.
-            await asyncio.to_thread(_apply, self.token, data)
+            client = self.router.session.client_ip or "unknown"
+            await asyncio.to_thread(_apply, self.token, data, client)
         except ServiceError as exc:
             self.errors, self.message = self.describe(exc)
             return
@@ -121,15 +123,19 @@ class ApplyState(SessionState):
 class ApplicationsState(SessionState):
     """The approval queue of a community, with the sign-up link to post in the compound."""
 
-    cards: list[ApplicationCard] = []
-    chosen: list[int] = []
-    signup_link: str = ""
-    errors: dict[str, str] = {}  # the open sheet's field messages
-    declining: int = 0  # the decline sheet: 0 closed, -1 the chosen ones, else one application
-    approving: int = 0  # the approval sheet: 0 closed, else the application it grants
-    approving_name: str = ""
-    offered: list[str] = []  # the duties that application offers, ticked to begin with
-    grid_options: list[tuple[str, str]] = []
+    cards: rx.Field[list[ApplicationCard]] = rx.field(default_factory=list)
+    chosen: rx.Field[list[int]] = rx.field(default_factory=list)
+    signup_link: rx.Field[str] = rx.field("")
+    # the open sheet's field messages
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    # the decline sheet: 0 closed, -1 the chosen ones, else one application
+    declining: rx.Field[int] = rx.field(0)
+    # the approval sheet: 0 closed, else the application it grants
+    approving: rx.Field[int] = rx.field(0)
+    approving_name: rx.Field[str] = rx.field("")
+    # the duties that application offers, ticked to begin with
+    offered: rx.Field[list[str]] = rx.field(default_factory=list)
+    grid_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
 
     def _refresh(self, db, user) -> None:
         self.cards = [_card(v) for v in service.pending_applications(db, user, user.community_id)]
@@ -145,7 +151,8 @@ class ApplicationsState(SessionState):
             origin = self.router.page.host or ""
             self.signup_link = f"{origin}/volunteer/apply?c={user.community_id}"
             self.grid_options = [
-                (str(g.id), g.name) for g in community_service.grids(db, user, user.community_id)
+                (str(g.id), g.name)
+                for g in community_service.grids(db, user, self.community_of(user))
             ]
             self._refresh(db, user)
 
@@ -169,8 +176,8 @@ class ApplicationsState(SessionState):
     @rx.event
     def approve(self, form: dict):
         """Approve the open application with the duties ticked and the grid chosen."""
-        application_id, grid = self.approving, str(form.get("grid_id") or "")
-        data = {"duties": _choices(form, "duty", Duty), "grid_id": int(grid) if grid else None}
+        application_id, grid = self.approving, form_text(form, "grid_id")
+        data = {"duties": _choices(form, "duty", Duty), "grid_id": form_id(grid) if grid else None}
         return self._decide(
             lambda db, user: service.approve(db, user, application_id, data),
             "applications.approved_one",
@@ -196,7 +203,7 @@ class ApplicationsState(SessionState):
     @rx.event
     def decline(self, form: dict):
         ids = self.chosen if self.declining == -1 else [self.declining]
-        reason = str(form.get("reason", ""))
+        reason = form_text(form, "reason")
         return self._decide(
             lambda db, user: service.decide(db, user, ids, False, reason),
             "applications.declined",
@@ -277,18 +284,18 @@ _EMPTY_SHIFT = ShiftRow(0, "", "", "", "", 0, 0, [], [], False, False, False)
 class DutyState(SessionState):
     """我的值班: a volunteer's team, grid, roles, shifts to take, and check-in on duty."""
 
-    team: str = ""
-    leader: str = ""
-    teammates: list[str] = []
-    grid: str = ""
-    duties: list[str] = []
-    watching: list[str] = []
-    current: ShiftRow = _EMPTY_SHIFT
-    upcoming: list[ShiftRow] = []
-    open_shifts: list[ShiftRow] = []
-    hours: str = "0"
+    team: rx.Field[str] = rx.field("")
+    leader: rx.Field[str] = rx.field("")
+    teammates: rx.Field[list[str]] = rx.field(default_factory=list)
+    grid: rx.Field[str] = rx.field("")
+    duties: rx.Field[list[str]] = rx.field(default_factory=list)
+    watching: rx.Field[list[str]] = rx.field(default_factory=list)
+    current: rx.Field[ShiftRow] = rx.field(default_factory=lambda: _EMPTY_SHIFT)
+    upcoming: rx.Field[list[ShiftRow]] = rx.field(default_factory=list)
+    open_shifts: rx.Field[list[ShiftRow]] = rx.field(default_factory=list)
+    hours: rx.Field[str] = rx.field("0")
     # A refused action's message, shown on the card of the shift it was about.
-    shift_errors: dict[str, str] = {}
+    shift_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     def _refresh(self, db, user) -> None:
         mine = roster.my_duty(db, user)
@@ -316,10 +323,9 @@ class DutyState(SessionState):
     def _act(self, action, shift_id: int, done_key: str):
         self.shift_errors = {}
         with session_scope() as db:
-            user = self.actor(db)
+            user = self.current_user(db)
             if user is None:  # suspended or logged out since the page opened
                 self.notice = self.refused_notice(db)
-                self.token = ""
                 return rx.redirect("/login")
             try:
                 action(db, user, shift_id)
@@ -361,15 +367,16 @@ class DutyState(SessionState):
 class RosterState(SessionState):
     """排班: one day of the community's roster, by post, and the forms that fill it."""
 
-    day: str = ""  # ISO date, local
-    posts: list[PostCard] = []
-    unfilled: int = 0
-    on_duty: list[tuple[str, str, str]] = []  # (name, post, since)
-    post_options: list[tuple[str, str]] = []
-    errors: dict[str, str] = {}
-    form: str = ""  # which form reported `errors`: post, shifts
-    sheet: str = ""  # the open sheet: "", post, shifts
-    saved: int = 0
+    day: rx.Field[str] = rx.field("")  # ISO date, local
+    posts: rx.Field[list[PostCard]] = rx.field(default_factory=list)
+    unfilled: rx.Field[int] = rx.field(0)
+    # (name, post, since)
+    on_duty: rx.Field[list[tuple[str, str, str]]] = rx.field(default_factory=list)
+    post_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form: rx.Field[str] = rx.field("")  # which form reported `errors`: post, shifts
+    sheet: rx.Field[str] = rx.field("")  # the open sheet: "", post, shifts
+    saved: rx.Field[int] = rx.field(0)
 
     def _refresh(self, db, user) -> None:
         view = roster.roster_day(db, user, user.community_id, date.fromisoformat(self.day))
@@ -401,7 +408,7 @@ class RosterState(SessionState):
     def _show(self, day: date):
         self.day = day.isoformat()
         with session_scope() as db:
-            user = self.actor(db)
+            user = self.current_user(db)
             if user is None:
                 return rx.redirect("/login")
             self._refresh(db, user)
@@ -444,7 +451,7 @@ class RosterState(SessionState):
 
     @rx.event
     def create_post(self, form: dict):
-        data = {k: str(form.get(k, "")) for k in ("name", "kind", "place", "opens", "closes")}
+        data = {k: form_text(form, k) for k in ("name", "kind", "place", "opens", "closes")}
         return self._run(
             "post",
             lambda db, user: roster.create_post(db, user, user.community_id, data),
@@ -457,8 +464,8 @@ class RosterState(SessionState):
             "post_id": form.get("post_id") or None,
             "first_day": form.get("first_day") or None,
             "days": form.get("days") or 1,
-            "start": str(form.get("start", "")),
-            "end": str(form.get("end", "")),
+            "start": form_text(form, "start"),
+            "end": form_text(form, "end"),
             "capacity": form.get("capacity") or None,
         }
         outcome = self._run(
@@ -476,7 +483,7 @@ class RosterState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                data = roster.export_hours(db, user, user.community_id if user else 0)
+                data = roster.export_hours(db, user, self.community_of(user))
             except ServiceError as exc:
                 return rx.toast.error(self.tr(exc.code, **exc.params))
             place = self.place
@@ -517,14 +524,14 @@ class WatcherLine:
 class TeamsState(SessionState):
     """小队与楼幢观察员: teams and their leaders, building watchers, suspending volunteers."""
 
-    teams: list[TeamCard] = []
-    volunteers: list[VolunteerLine] = []
-    volunteer_options: list[tuple[str, str]] = []
-    grid_options: list[tuple[str, str]] = []
-    watchers: list[WatcherLine] = []
-    errors: dict[str, str] = {}
-    form: str = ""  # which form reported `errors`: team, or member-<team id>
-    saved: int = 0
+    teams: rx.Field[list[TeamCard]] = rx.field(default_factory=list)
+    volunteers: rx.Field[list[VolunteerLine]] = rx.field(default_factory=list)
+    volunteer_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    grid_options: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    watchers: rx.Field[list[WatcherLine]] = rx.field(default_factory=list)
+    errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
+    form: rx.Field[str] = rx.field("")  # which form reported `errors`: team, or member-<team id>
+    saved: rx.Field[int] = rx.field(0)
 
     def _refresh(self, db, user) -> None:
         community_id = user.community_id
@@ -582,10 +589,10 @@ class TeamsState(SessionState):
     @rx.event
     def create_team(self, form: dict):
         data = {
-            "name": str(form.get("name", "")),
+            "name": form.get("name", ""),  # as sent: a list is refused, not saved as "['…']"
             "grid_id": form.get("grid_id") or None,
             "building_ids": [
-                int(key.removeprefix("building."))
+                form_id(key.removeprefix("building."))
                 for key, ticked in form.items()
                 if key.startswith("building.") and ticked
             ],

@@ -6,6 +6,12 @@
 
 const DB_NAME = "cep-field";
 const SEND_BATCH = 25;
+// On a weak signal a request can hang until the browser gives up, minutes later: stop
+// waiting after this long (reading the answer included) and use what the phone has.
+const DOWNLOAD_TIMEOUT_MS = 15000;
+const SEND_TIMEOUT_MS = 20000; // a batch is stored once however often it is sent
+// Sent records (health answers) leave the phone after a week; waiting ones always stay.
+const KEEP_SENT_DAYS = 7;
 const SYMPTOMS = ["fever", "cough", "fatigue", "sore_throat", "taste_smell", "other"];
 const OUTCOMES = ["visited", "not_home", "refused", "vacant"];
 // Shown before the first download, when the catalog is not on the phone yet.
@@ -85,20 +91,45 @@ function localTime(iso) {
 
 // ---------------------------------------------------------------- download and send
 
+function fetchWithin(url, options, ms) {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return fetch(url, { ...options, signal: controller.signal });
+}
+
+// The day's door states and quarantine checks onto the package the phone has.
+function withChanges(pkg, changes) {
+  const outcomes = new Map(changes.doors.map(([round, household, outcome]) => [`${round}:${household}`, outcome]));
+  const buildings = pkg.buildings.map((b) => ({
+    ...b,
+    doors: b.doors.map((d) => ({ ...d, outcome: outcomes.get(`${b.round_id}:${d.household_id}`) || "" })),
+  }));
+  return { ...pkg, buildings, plans: changes.plans, version: changes.version, downloaded_at: changes.downloaded_at };
+}
+
 async function download() {
-  let response;
+  // With the version the phone has, the server answers "unchanged" (304), or only what
+  // changes all day (door states, checks), or the whole package.
+  const version = state.pkg && state.pkg.version;
+  let response, pkg;
   try {
-    response = await fetch("/api/field/download", { credentials: "same-origin", cache: "no-store" });
+    const url = version ? `/api/field/download?since=${encodeURIComponent(version)}` : "/api/field/download";
+    const headers = version ? { "If-None-Match": `W/"${version}"` } : {};
+    response = await fetchWithin(url, { credentials: "same-origin", cache: "no-store", headers }, DOWNLOAD_TIMEOUT_MS);
+    if (response.status === 401) {
+      const body = await response.json().catch(() => ({}));
+      state.banner = `${esc(body.message || tr("field.login_again"))} <a href="/login">${esc(tr("field.log_in"))}</a>`;
+      return render();
+    }
+    if (response.status === 304) pkg = { ...state.pkg, downloaded_at: new Date().toISOString() };
+    else if (!response.ok) return;
+    else {
+      const body = await response.json();
+      pkg = body.changes ? withChanges(state.pkg, body) : body;
+    }
   } catch {
-    return; // offline: keep what the phone has
+    return; // offline, or the signal too weak to finish: keep what the phone has
   }
-  if (response.status === 401) {
-    const body = await response.json().catch(() => ({}));
-    state.banner = `${esc(body.message || tr("field.login_again"))} <a href="/login">${esc(tr("field.log_in"))}</a>`;
-    return render();
-  }
-  if (!response.ok) return;
-  const pkg = await response.json();
   try {
     await put("package", pkg, "current");
   } catch (error) {
@@ -109,8 +140,21 @@ async function download() {
   render();
 }
 
+function pruneSent() {
+  const before = new Date(Date.now() - KEEP_SENT_DAYS * 86400000).toISOString();
+  return tx("sent", "readwrite", (store) => {
+    store.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      if (cursor.value.at && cursor.value.at < before) cursor.delete();
+      cursor.continue();
+    };
+  });
+}
+
 async function loadLocal() {
   try {
+    await pruneSent();
     const [pkgs, outbox, sent] = await Promise.all([
       tx("package", "readonly", (s) => s.get("current")),
       getAll("outbox"),
@@ -138,12 +182,12 @@ async function sendWaiting() {
       const batch = state.outbox.slice(0, SEND_BATCH);
       let response;
       try {
-        response = await fetch("/api/field/sync", {
+        response = await fetchWithin("/api/field/sync", {
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ records: batch }),
-        });
+        }, SEND_TIMEOUT_MS);
       } catch {
         break; // the network went away half-way: what was not confirmed stays waiting
       }
@@ -153,7 +197,9 @@ async function sendWaiting() {
         break;
       }
       if (!response.ok) break;
-      const { results } = await response.json();
+      const answer = await response.json().catch(() => null);
+      if (!answer) break; // the answer was cut off: the batch is sent again later
+      const { results } = answer;
       const done = [];
       for (const result of results) {
         if (result.status === "retry") continue;
@@ -218,7 +264,7 @@ async function keep(record) {
 function localDoors() {
   const doors = new Map();
   for (const r of state.sent.slice().reverse()) {
-    if (r.status === "saved" && r.record?.kind === "visit") doors.set(`${r.record.data.round_id}:${r.record.data.household_id}`, { outcome: r.record.data.outcome, waiting: false });
+    if (["saved", "conflict"].includes(r.status) && r.record?.kind === "visit") doors.set(`${r.record.data.round_id}:${r.record.data.household_id}`, { outcome: r.record.data.outcome, waiting: false });
   }
   for (const r of state.outbox) {
     if (r.kind === "visit") doors.set(`${r.data.round_id}:${r.data.household_id}`, { outcome: r.data.outcome, waiting: true });
@@ -315,13 +361,25 @@ function viewSent() {
   const sent = state.sent.slice(0, 100).map((r) => `<div class="card"><div class="row spread"><span>${esc(r.label || r.record?.label || "")}</span>
       <span class="badge ${r.status}">${esc(tr("field.status." + r.status))}</span></div>
       ${r.message ? `<p class="error">${esc(r.message)}</p>` : ""}
-      ${r.status === "refused" ? `<button class="btn" type="button" data-action="dismiss" data-id="${esc(r.client_id)}">${esc(tr("field.dismiss"))}</button>` : ""}</div>`);
+      ${r.cue ? `<p class="cue-text">${esc(r.cue)}</p>` : ""}
+      ${["refused", "conflict"].includes(r.status) ? `<button class="btn" type="button" data-action="dismiss" data-id="${esc(r.client_id)}">${esc(tr("field.dismiss"))}</button>` : ""}</div>`);
   const send = state.outbox.length ? `<button class="btn primary" type="button" data-action="send">${esc(tr("field.send_now"))}</button>` : "";
   return send + (waiting.join("") + sent.join("") || `<p class="muted">${esc(tr("field.nothing_sent"))}</p>`);
 }
 
+// A visit that came back as home quarantine or a fever-clinic referral: the same warning the
+// online visit page gives, kept on screen (it may arrive long after the visit) until seen.
+function viewCues() {
+  return state.sent.filter((r) => r.cue && !r.cue_seen).map((r) => `<div class="cue">
+      <strong>${esc(r.label || r.record?.label || "")}</strong><p>${esc(r.cue)}</p>
+      <button class="btn" type="button" data-action="cue-seen" data-id="${esc(r.client_id)}">${esc(tr("field.cue_seen"))}</button></div>`).join("");
+}
+
 function render() {
   document.getElementById("title").textContent = tr("field.title");
+  const cues = document.getElementById("cues");
+  cues.innerHTML = viewCues();
+  cues.hidden = !cues.innerHTML;
   const badge = document.getElementById("waiting");
   badge.hidden = !state.pkg && !state.outbox.length;
   badge.textContent = state.outbox.length ? tr("field.waiting", { count: state.outbox.length }) : tr("field.all_sent");
@@ -468,6 +526,11 @@ document.addEventListener("click", async (event) => {
     sendWaiting();
   } else if (action === "download") {
     download();
+  } else if (action === "cue-seen") {
+    const seen = state.sent.find((r) => r.client_id === target.dataset.id);
+    seen.cue_seen = true;
+    await put("sent", seen).catch(() => {}); // not kept: it shows again after a reload
+    render();
   } else if (action === "dismiss") {
     await remove("sent", target.dataset.id);
     state.sent = state.sent.filter((r) => r.client_id !== target.dataset.id);

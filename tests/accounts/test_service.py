@@ -204,3 +204,23 @@ def test_language_is_remembered_per_user(db, world):
     assert db.get(User, world.volunteer.id).locale == "en"
     with pytest.raises(InvalidInput):
         service.set_locale(db, world.volunteer, "fr")
+
+
+def test_a_fresh_login_is_swapped_once_for_the_token_the_browser_keeps(db, world):
+    handed = service.login(db, "13800000001", PASSWORD, client="x").token
+    kept = service.claim_session(db, handed)
+    assert kept and kept != handed
+    assert service.user_for_token(db, kept).id == world.staff.id
+    # The token the page's script saw works no more, and cannot be swapped again.
+    assert service.user_for_token(db, handed) is None
+    assert service.claim_session(db, handed) is None
+    assert service.claim_session(db, "") is None
+
+
+def test_only_a_login_of_the_last_minute_can_be_swapped(db, world):
+    handed = service.login(db, "13800000001", PASSWORD, client="x").token
+    row = db.exec(select(LoginSession)).one()
+    row.created_at = utcnow() - timedelta(seconds=service.HANDOFF_SECONDS + 1)
+    db.add(row)
+    db.commit()
+    assert service.claim_session(db, handed) is None

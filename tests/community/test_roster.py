@@ -185,6 +185,32 @@ def test_blank_rows_are_skipped_and_row_numbers_are_the_spreadsheets():
     assert table.row_numbers == [3, 5]
 
 
+def test_a_header_under_a_merged_title_row_is_found(db, world):
+    book = Workbook()
+    ws = book.active
+    ws.title = "人员情况摸底表"
+    ws.append(["锦官驿社区人员情况摸底表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    ws.append(["序号", *HEADERS])
+    ws.append(["1", *_person(PLACE, "罗辉")])
+    out = io.BytesIO()
+    book.save(out)
+    table = read_table("摸底表.xlsx", out.getvalue())
+    assert table.header_row == 2
+    assert table.headers == ["序号", *HEADERS]
+    assert table.row_numbers == [3]
+    mapping = guess_mapping(table.headers)
+    assert mapping["compound"] == 1
+    assert all(mapping[c.key] is not None for c in ROSTER_COLUMNS)
+    assert plan_import(db, world.staff, world.community.id, table, mapping).ok
+
+
+def test_a_header_with_no_known_column_is_still_the_first_row():
+    table = read_table("a.csv", "甲,乙,丙\n望江花园,3,2\n".encode())
+    assert (table.header_row, table.headers) == (1, ["甲", "乙", "丙"])
+    assert table.row_numbers == [2]
+
+
 def test_excel_cells_become_the_text_people_see():
     book = Workbook()
     ws = book.active

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 from app.db import sibling_database
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 240
+START_TIMEOUT = 600
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+# Every event handler and API route the app runs during this test session (test_every_action).
+EVENT_LOG = Path(tempfile.gettempdir()) / f"e2e-fired-{os.getpid()}.log"
 
 SQLITE = "sqlite"
 POSTGRES = "postgres+redis"
@@ -56,6 +58,8 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "all_backends: run on every backend variant, not only on SQLite"
     )
+    config.addinivalue_line("markers", "after_all_e2e: runs after every other test")
+    EVENT_LOG.unlink(missing_ok=True)
 
 
 def pytest_generate_tests(metafunc):
@@ -71,6 +75,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+    # The check that every action was fired reads what all the other browser tests did.
+    last = [item for item in items if item.get_closest_marker("after_all_e2e")]
+    items[:] = [item for item in items if item not in last] + last
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,9 @@ class AppServer:
     base_url: str
     database_url: str
     log_path: Path
+    upload_dir: Path | None = None  # the server's own private upload folder (UPLOAD_DIR)
+    # The port of the offline tests' relay (test_offline.Signal): one of the app's origins.
+    relay_port: int = 0
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -117,7 +127,9 @@ def _tail(path: Path, lines: int = 60) -> str:
         return "(no log)"
 
 
-def _app_env(database_url: str, redis_url: str | None, port: int) -> dict[str, str]:
+def _app_env(
+    database_url: str, redis_url: str | None, port: int, relay_port: int = 0
+) -> dict[str, str]:
     env = dict(os.environ)
     for key in ("REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"):
         env.pop(key, None)
@@ -128,8 +140,14 @@ def _app_env(database_url: str, redis_url: str | None, port: int) -> dict[str, s
         REFLEX_TELEMETRY_ENABLED="false",
         DATABASE_URL=database_url,
         PORT=str(port),
-        ALLOWED_ORIGINS=f"http://localhost:{port},http://127.0.0.1:{port}",
+        ALLOWED_ORIGINS=",".join(
+            f"http://{host}:{p}"
+            for p in (port, relay_port)
+            if p
+            for host in ("localhost", "127.0.0.1")
+        ),
         PYTHONUNBUFFERED="1",
+        EVENT_LOG=str(EVENT_LOG),
     )
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -200,6 +218,28 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _private_web_dir(tmp: Path) -> dict[str, str]:
+    """The server's own copy of `.web`: the build bakes the port into the pages and the server
+    reads them from disk while it runs, so a later session's build in a shared `.web` would
+    point this server's pages at the other server. node_modules are hard links (a symlink
+    would load React twice); the very first build installs them into the shared `.web`."""
+    shared = ROOT / ".web"
+    if not os.environ.get("E2E_PRIVATE_WEB") or not (shared / "node_modules").is_dir():
+        return {}
+    web = tmp / "web"
+    shutil.copytree(
+        shared, web, symlinks=True, ignore=shutil.ignore_patterns("node_modules", "build")
+    )
+    shutil.copytree(
+        shared / "node_modules",
+        web / "node_modules",
+        symlinks=True,
+        copy_function=os.link,
+        ignore=shutil.ignore_patterns(".vite", ".vite-temp", ".cache"),  # rewritten by builds
+    )
+    return {"REFLEX_WEB_WORKDIR": str(web)}
+
+
 def _start_app(port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
     with log_path.open("a") as log:
         log.write(f"$ reflex run --env prod --single-port (port {port})\n")
@@ -248,7 +288,7 @@ def _wait_until_up(process: subprocess.Popen, variant: str, base_url: str, log_p
 
 @contextlib.contextmanager
 def _serve(variant: str, tmp: Path) -> Iterator[AppServer]:
-    port = _free_port()
+    port, relay_port = _free_port(), _free_port()
     log_path = tmp / "server.log"
     with contextlib.ExitStack() as stack:
         redis_url = None
@@ -260,16 +300,18 @@ def _serve(variant: str, tmp: Path) -> Iterator[AppServer]:
             _flush_redis(redis_url)
         else:
             database_url = f"sqlite:///{tmp / 'app.db'}"
-        env = _app_env(database_url, redis_url, port)
+        env = _app_env(database_url, redis_url, port, relay_port)
+        env["UPLOAD_DIR"] = str(tmp / "uploads")
         _run_cli(["migrate"], env, log_path)
         _run_cli(["load-demo"], env, log_path)
 
         base_url = f"http://127.0.0.1:{port}"
         with _build_lock():
+            env.update(_private_web_dir(tmp))
             process = _start_app(port, env, log_path)
             stack.callback(_stop, process)
             _wait_until_up(process, variant, base_url, log_path)
-        yield AppServer(variant, base_url, database_url, log_path)
+        yield AppServer(variant, base_url, database_url, log_path, tmp / "uploads", relay_port)
         if redis_url:
             _flush_redis(redis_url)
 

@@ -289,6 +289,27 @@ def test_expired_session_sends_back_to_login(app_server: "AppServer", new_contex
     expect(fresh.get_by_text(ZH["login.expired"], exact=True)).to_have_count(0)
 
 
+def test_the_session_cookie_is_out_of_scripts_reach(app_server: "AppServer", new_context):
+    server = app_server
+    page = new_context().new_page()
+    log_in(page, server, "13900000003")
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "cep_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "cep_session" not in page.evaluate("document.cookie")
+
+    open_page(page, server, "/profile")
+    page.get_by_role("button", name=ZH["profile.logout"]).click()
+    expect(page).to_have_url(LOGIN_URL)
+    expect(page.get_by_text(ZH["login.logged_out"], exact=True)).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "cep_session"]
+    # The old cookie, kept by someone, opens nothing: the server ended that session.
+    kept = new_context()
+    kept.add_cookies([cookie])
+    again = kept.new_page()
+    again.goto(server.url("/"))
+    expect(again).to_have_url(LOGIN_URL)
+
+
 # ---------------------------------------------------------------- 5. forbidden pages
 
 

@@ -5,11 +5,13 @@ and residents may see, places and grids, and how the pages fit a phone screen.
 Everything compared is read from the database the server uses; tests that change data put it
 back, so they can run in any order."""
 
+import io
 import re
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
+from openpyxl import Workbook
 from playwright.sync_api import Locator, Page, expect
 from test_accounts import (
     SIZES,
@@ -22,6 +24,7 @@ from test_accounts import (
     wait_until,
 )
 
+from app.community.roster import ROSTER_COLUMNS
 from app.community.service import id_check_code, mask_id_number, mask_mobile
 from app.timeutil import to_local, utcnow
 from app.ui.i18n import ZH
@@ -747,3 +750,48 @@ def test_registry_pages_fit_a_phone(app_server: "AppServer", new_context, width:
     check_fits(page, "audit", width, [links], problems)
 
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- roster import
+
+
+def test_roster_header_under_a_merged_title_row_is_found(app_server: "AppServer", page: Page):
+    """Office templates put a merged title above the header: the header row is found and the
+    page says which row it read; every column is matched and the file checks clean."""
+    server = app_server
+    compound, building, unit, door = server.sql(
+        "SELECT c.name, b.number, u.number, h.door FROM household h "
+        "JOIN compound c ON c.id = h.compound_id JOIN building b ON b.id = h.building_id "
+        "JOIN unit u ON u.id = h.unit_id WHERE h.community_id = :c ORDER BY h.id LIMIT 1",
+        c=community_of(server, OTHER_STAFF),
+    )[0]
+    book = Workbook()
+    ws = book.active
+    ws.title = "人员情况摸底表"
+    ws.append(["锦官驿社区人员情况摸底表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
+    ws.append(["序号", "小区", "楼栋", "单元", "门牌号", "姓名", "性别"])
+    ws.append([1, compound, building, unit, door, f"表头测{utcnow():%H%M%S}", "女"])
+    content = io.BytesIO()
+    book.save(content)
+
+    log_in(page, server, OTHER_STAFF)
+    open_page(page, server, "/registry/import")
+    page.locator("#roster input[type=file]").set_input_files(
+        {
+            "name": "摸底表.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": content.getvalue(),
+        }
+    )
+    main = page.get_by_role("main")
+    expect(main.get_by_text(ZH["roster.header_row"].format(row=2))).to_be_visible()
+    for column in ROSTER_COLUMNS[:6]:
+        expect(main.get_by_role("combobox", name=column.zh, exact=True)).to_have_text(column.zh)
+    expect(main.get_by_role("combobox", name="出生日期", exact=True)).to_have_text(
+        ZH["roster.not_imported"]
+    )
+    main.get_by_role("button", name=ZH["roster.check"], exact=True).click()
+    expect(main.get_by_role("button", name=ZH["roster.import_now"], exact=True)).to_be_visible()
+    expect(main.get_by_text(ZH["roster.has_problems"])).to_have_count(0)
+    no_traceback(page)

@@ -237,3 +237,67 @@ def test_a_returning_resident_registered_at_the_gate_reports_from_home(
         "SELECT p.status FROM quarantineplan p JOIN resident r ON r.id = p.resident_id"
         " WHERE r.name = '魏小龙'"
     ) == [("released",)]
+
+
+def test_staff_start_a_round_of_one_compound_and_close_it(app_server: "AppServer", page: Page):
+    server = app_server
+    log_in(page, server, STAFF)
+    nav(page).get_by_role("link", name=ZH["nav.screening"], exact=True).click()
+    page.get_by_role("button", name=ZH["board.start"]).click()
+    sheet = page.get_by_role("dialog")
+    # Nothing in scope: the message stands under the list and no round is made.
+    sheet.get_by_label(ZH["board.round_name"]).fill("复查一个小区")
+    today = today_local().isoformat()
+    sheet.get_by_label(ZH["board.starts_on"]).fill(today)
+    sheet.get_by_label(ZH["board.ends_on"]).fill(today)
+    compound = server.sql(
+        "SELECT c.name FROM compound c JOIN community m ON m.id = c.community_id"
+        " WHERE m.name = '锦官驿社区' ORDER BY c.id LIMIT 1"
+    )[0][0]
+    sheet.get_by_text(compound, exact=True).click()
+    sheet.get_by_role("button", name=ZH["board.start"]).click()
+    expect(page.get_by_text(ZH["board.round_started"].format(name="复查一个小区"))).to_be_visible()
+    expect(sheet).to_be_hidden()
+    rows = server.sql(
+        "SELECT r.id, count(DISTINCT b.compound_id) FROM round r"
+        " JOIN roundbuilding rb ON rb.round_id = r.id JOIN building b ON b.id = rb.building_id"
+        " WHERE r.name = '复查一个小区' AND r.closed_at IS NULL GROUP BY r.id"
+    )
+    assert [count for _, count in rows] == [1]
+    # The board now shows the new round; closing it ends it for everyone.
+    page.get_by_role("button", name=ZH["board.close_round"]).click()
+    expect(page.get_by_text(ZH["board.round_closed"])).to_be_visible()
+    assert server.sql(
+        "SELECT count(*) FROM round WHERE name = '复查一个小区' AND closed_at IS NULL"
+    ) == [(0,)]
+    no_traceback(page)
+
+
+def test_a_volunteer_home_shows_their_doors_and_the_next_one(app_server: "AppServer", page: Page):
+    server = app_server
+    log_in(page, server, VOLUNTEER)
+    card = page.locator(".rt-Card").filter(has_text=ZH["home.my_round"])
+    expect(card).to_be_visible()
+    done, total = (int(n) for n in card.locator(".number").first.inner_text().split(" / "))
+    assert 0 < done < total
+    card.get_by_role("link", name=ZH["doors.next"]).click()
+    expect(page).to_have_url(re.compile(r"/visit\?r=\d+&h=\d+"))
+    page.get_by_role("button", name=ZH["visit.all_normal"]).click()
+    expect(page).to_have_url(re.compile(r"/doors$"))
+    nav(page).get_by_role("link", name=ZH["nav.home"], exact=True).click()
+    expect(card.locator(".number").first).to_have_text(f"{done + 1} / {total}")
+
+
+def test_the_demo_family_in_home_quarantine_reports_today(app_server: "AppServer", page: Page):
+    server = app_server
+    ((name,),) = server.sql(
+        'SELECT r.name FROM "user" u JOIN quarantineplan p ON p.household_id = u.household_id'
+        " JOIN resident r ON r.id = p.resident_id WHERE u.mobile = '13700000002'"
+    )
+    log_in(page, server, "13700000002")
+    page.get_by_text(ZH["home.health_due"]).click()
+    expect(page).to_have_url(re.compile(r"/health$"))
+    card = page.locator(".rt-Card").filter(has_text=name)
+    card.get_by_label(ZH["visit.temperature"]).fill("36.6")
+    card.get_by_role("button", name=ZH["today.save_check"]).click()
+    expect(card.get_by_text(ZH["health.done"])).to_be_visible()

@@ -3,6 +3,8 @@ generate batches and call them, a volunteer marks an order collected, and a sold
 named next to its field."""
 
 import re
+import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -150,3 +152,84 @@ def test_resident_orders_staff_call_batches_volunteer_marks_collected(
     assert status == "collected"
     for p in (phone, staff, volunteer):
         no_traceback(p)
+
+
+def _new_buy(server: "AppServer", staff_mobile: str, title: str) -> tuple[int, str]:
+    """A buy of its own (others' tests close and arrive the demo buys), open now in the staff
+    member's first compound; and the address of a household there."""
+    from sqlmodel import select
+
+    from app.accounts.models import User
+    from app.community.models import Compound, Household
+    from app.db import make_engine, session_scope
+    from app.supplies import service
+    from app.timeutil import utcnow
+
+    engine = make_engine(server.database_url)
+    try:
+        with session_scope(engine) as db:
+            staff = db.exec(select(User).where(User.mobile == staff_mobile)).one()
+            compound = db.exec(
+                select(Compound)
+                .where(Compound.community_id == staff.community_id)
+                .order_by(Compound.id)
+            ).first()
+            household = db.exec(
+                select(Household).where(Household.compound_id == compound.id)
+            ).first()
+            now = utcnow()
+            buy = service.create_buy(
+                db,
+                staff,
+                staff.community_id,
+                {
+                    "title": title,
+                    "supplier": "鲜丰食品",
+                    "opens_at": now - timedelta(hours=1),
+                    "closes_at": now + timedelta(hours=5),
+                    "compound_ids": [compound.id],
+                    "pickup_points": ["东门"],
+                    "delivery_offered": False,
+                    "items": [
+                        {
+                            "name": "土豆",
+                            "spec": "5kg",
+                            "price_fen": 1250,
+                            "stock": 100,
+                            "limit_per_household": 2,
+                        }
+                    ],
+                },
+            )
+            return buy.id, household.address
+    finally:
+        engine.dispose()
+
+
+def test_staff_ordering_on_behalf_see_the_summary_count_it_at_once(
+    app_server: "AppServer", page: Page
+):
+    server = app_server
+    staff_mobile = "13800000002"
+    the_buy, address = _new_buy(server, staff_mobile, f"代下单汇总-{uuid.uuid4().hex[:6]}")
+    log_in(page, server, staff_mobile)
+    open_page(page, server, f"/supplies/buy/{the_buy}")
+    orders_tile = page.locator(".rt-Card").filter(
+        has=page.get_by_text(ZH["supplies.orders_total"], exact=True)
+    )
+    expect(orders_tile).to_have_text(re.compile(rf"^0\s*{ZH['supplies.orders_total']}$"))
+    expect(page.get_by_text(ZH["supplies.no_orders"])).to_be_visible()
+
+    # Staff find the household by its door and order for it: no reload after.
+    page.get_by_label(ZH["supplies.household_address"], exact=True).fill(address)
+    page.get_by_role("button", name=ZH["supplies.find"], exact=True).click()
+    expect(page.get_by_text(ZH["supplies.ordering_for"] + address)).to_be_visible()
+    quantity(page, "土豆").fill("2")
+    page.get_by_role("button", name=ZH["supplies.place_order"], exact=True).click()
+    expect(page.get_by_text(ZH["supplies.ordered"])).to_be_visible()
+
+    expect(orders_tile).to_have_text(re.compile(rf"^1\s*{ZH['supplies.orders_total']}$"))
+    expect(page.get_by_text(ZH["supplies.no_orders"])).to_be_hidden()
+    expect(page.get_by_text("¥25.00").first).to_be_visible()  # the grand total and the row
+    expect(page.get_by_text(address, exact=True).first).to_be_visible()  # the order list row
+    no_traceback(page)

@@ -8,6 +8,7 @@ from sqlmodel import func, select
 from starlette.testclient import TestClient
 
 from app.accounts.service import login
+from app.community.models import Resident
 from app.db import session_scope
 from app.screening import api
 from app.screening import service as screening
@@ -67,9 +68,42 @@ def test_download_then_send_twice_stores_once(db, world, client):
     for _ in range(2):
         answer = client.post("/api/field/sync", json={"records": [record]})
         assert answer.json()["results"] == [
-            {"client_id": "phone-a-000001", "status": "saved", "risk": 0, "quarantined": []}
+            {
+                "client_id": "phone-a-000001",
+                "status": "saved",
+                "risk": 0,
+                "quarantined": [],
+                "cue": "",
+            }
         ]
     assert db.exec(select(func.count()).select_from(Visit)).one() == 1
+
+
+def test_a_referral_or_quarantine_comes_back_with_the_pages_warning(db, world, client):
+    rnd = screening.start_round(
+        db,
+        world.staff,
+        world.community.id,
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
+    )
+    luo, xiaoyu = db.exec(
+        select(Resident).where(Resident.household_id == world.household.id).order_by(Resident.id)
+    ).all()
+    _log_in(db, client, world.volunteer)
+    fever = _record(world, rnd.id, people=[luo.id])
+    fever["data"]["people"][0]["temperature"] = "38.5"
+    travel = _record(world, rnd.id, people=[xiaoyu.id])
+    travel["data"]["people"][0] |= {
+        "travel": True,
+        "travel_place": "上海",
+        "travel_date": today_local().isoformat(),
+    }
+    for _ in range(2):  # sent again when the first answer was lost: the same warning
+        answer = client.post("/api/field/sync", json={"records": [fever, travel]}).json()
+        assert [(r["status"], r["cue"]) for r in answer["results"]] == [
+            ("saved", ZH["visit.refer_clinic"]),
+            ("saved", ZH["visit.quarantined"].format(names=xiaoyu.name)),
+        ]
 
 
 def test_refused_records_say_why_in_the_users_language(db, world, client):
@@ -91,5 +125,86 @@ def test_refused_records_say_why_in_the_users_language(db, world, client):
         ("refused", EN["errors.door_not_yours"]),
         ("refused", EN["field.damaged"]),
     ]
-    assert client.post("/api/field/sync", content=b"not json").status_code == 400
+    not_json = client.post(
+        "/api/field/sync", content=b"not json", headers={"Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 400
     assert db.exec(select(func.count()).select_from(Visit)).one() == 0
+
+
+def test_a_current_package_is_not_sent_again_and_a_send_costs_only_the_door_states(
+    db, world, client
+):
+    rnd = screening.start_round(
+        db,
+        world.staff,
+        world.community.id,
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
+    )
+    _log_in(db, client, world.volunteer)
+    first = client.get("/api/field/download")
+    version = first.json()["version"]
+    assert first.headers["etag"] == f'W/"{version}"'
+    current = {"If-None-Match": f'W/"{version}"'}
+    unchanged = client.get("/api/field/download", params={"since": version}, headers=current)
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+    # The phone sends a visit: the next download carries the door states, not the package.
+    client.post("/api/field/sync", json={"records": [_record(world, rnd.id)]})
+    after_send = client.get("/api/field/download", params={"since": version}, headers=current)
+    changes = after_send.json()
+    assert after_send.status_code == 200
+    assert "buildings" not in changes
+    assert changes["doors"] == [[rnd.id, world.household.id, "vacant"]]
+    assert changes["plans"] == []
+    assert changes["version"].split("-")[0] == version.split("-")[0]
+    now_current = {"If-None-Match": f'W/"{changes["version"]}"'}
+    assert client.get("/api/field/download", headers=now_current).status_code == 304
+
+    # Someone moves in at one of my doors: the whole package again, with them in it.
+    resident = Resident(
+        household_id=world.household.id,
+        community_id=world.community.id,
+        name="罗新",
+        sex="female",
+    )
+    db.add(resident)
+    db.commit()
+    renewed = client.get(
+        "/api/field/download", params={"since": changes["version"]}, headers=now_current
+    ).json()
+    (door,) = renewed["buildings"][0]["doors"]
+    assert "罗新" in [m["name"] for m in door["members"]]
+    assert door["outcome"] == "vacant"
+
+
+def test_a_package_for_another_volunteer_or_language_is_not_current(db, world, client):
+    screening.start_round(
+        db,
+        world.staff,
+        world.community.id,
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
+    )
+    _log_in(db, client, world.volunteer)
+    version = client.get("/api/field/download").json()["version"]
+    world.volunteer.locale = "en"
+    db.add(world.volunteer)
+    db.commit()
+    answer = client.get(
+        "/api/field/download", params={"since": version}, headers={"If-None-Match": f'"{version}"'}
+    )
+    assert answer.json()["strings"]["field.title"] == EN["field.title"]
+
+
+def test_answers_are_compressed_for_a_weak_signal(db, world, client):
+    screening.start_round(
+        db,
+        world.staff,
+        world.community.id,
+        {"name": "全员", "starts_on": today_local(), "ends_on": today_local()},
+    )
+    _log_in(db, client, world.volunteer)
+    answer = client.get("/api/field/download", headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip"
+    assert int(answer.headers["content-length"]) * 2 < len(answer.content)
+    assert answer.json()["buildings"]

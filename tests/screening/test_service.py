@@ -165,6 +165,26 @@ def test_fever_refers_to_clinic_and_travel_starts_home_quarantine(db, world):
     assert board.total.risk == 1
 
 
+def test_the_visit_cue_warns_of_quarantine_then_the_fever_clinic_also_when_resent(db, world):
+    rnd = _round(db, world)
+    luo, xiaoyu = _members(db, world.household.id)
+    fever = [{"resident_id": luo.id, "temperature": 38.2}]
+    referral = _visit(db, world.volunteer, rnd, world.household, people=fever)
+    assert screening.visit_cue(referral) == ("visit.refer_clinic", {})
+
+    travel = {"travel": True, "travel_place": "上海浦东", "travel_date": today_local()}
+    both = [*fever, {"resident_id": xiaoyu.id} | travel]
+    first = _visit(db, world.volunteer, rnd, world.household, people=both, client_id="phone-q-1")
+    assert screening.visit_cue(first) == ("visit.quarantined", {"names": "罗小雨"})
+    # The phone never got the answer and sends it again: the same warning, nothing new stored.
+    again = _visit(db, world.volunteer, rnd, world.household, people=both, client_id="phone-q-1")
+    assert again.repeated and screening.visit_cue(again) == screening.visit_cue(first)
+    assert _count(db, QuarantinePlan) == 1
+
+    normal = _visit(db, world.volunteer, rnd, world.household)
+    assert screening.visit_cue(normal) is None
+
+
 def test_staff_rules_change_what_answers_mean(db, world):
     rnd = _round(db, world)
     rules = screening.rules(db, world.staff, world.community.id)
