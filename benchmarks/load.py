@@ -196,10 +196,19 @@ def _form_post(script: str) -> tuple[str, dict[str, str]]:
     return json.loads(action[1]), {json.loads(k): json.loads(v) for k, v in fields}
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _frame(packet: eio.Packet) -> str | bytes:
-    """An Engine.IO packet as one WebSocket message: text, or bytes for a binary packet."""
+    """An Engine.IO packet as one WebSocket message: text, or bytes for a binary packet.
+
+    A Reflex app made in this process swaps the packets' JSON for one that leaves lone
+    surrogates raw, and no text frame can carry them: they go as the JSON escapes a browser
+    sends (they can only stand inside JSON strings)."""
     encoded = packet.encode()
-    if not isinstance(encoded, str | bytes):
+    if isinstance(encoded, str):
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", encoded)
+    if not isinstance(encoded, bytes):
         raise TypeError(f"engineio encoded {packet!r} as {encoded!r}")
     return encoded
 

@@ -3,12 +3,15 @@
 The schema comes from the real Alembic migrations, built once per session per database;
 each test then starts from empty tables."""
 
+import asyncio
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import event, text
@@ -241,3 +244,13 @@ def world(db) -> World:
             db, "13700000001", Role.RESIDENT, a, household_id=household.id, name="罗辉"
         ),
     )
+
+
+T = TypeVar("T")
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: once the browser tests have run, Playwright keeps an
+    event loop running in the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -14,6 +14,7 @@ from app.accounts.models import LoginAttempt, LoginSession, SignupAttempt
 from app.app import app as reflex_app
 from app.settings import PROJECT_ROOT, get_settings
 from app.timeutil import utcnow
+from tests.conftest import run_in_own_loop
 
 CSV = "姓名\n罗辉\n".encode()
 
@@ -101,5 +102,5 @@ def test_the_hourly_round_starts_at_once_and_outlives_a_failed_one(monkeypatch):
             await asyncio.sleep(0.01)
         task.cancel()
 
-    asyncio.run(asyncio.wait_for(serve_a_while(), timeout=10))
+    run_in_own_loop(asyncio.wait_for(serve_a_while(), timeout=10))
     assert len(rounds) == 3

@@ -2,7 +2,6 @@
 before the body, a size limit while reading, unreadable JSON, text that is not Unicode, ids
 too large for the database, a reused record id, other sites, and a fuzz test."""
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -29,7 +28,7 @@ from app.screening.models import (
 from app.settings import get_settings
 from app.timeutil import today_local
 from app.ui.i18n import EN, ZH
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_in_own_loop
 
 SYNC = "/api/field/sync"
 JSON = {"Content-Type": "application/json"}
@@ -128,7 +127,7 @@ def _asgi_post(headers: dict[str, str], chunks, cookie: str = "") -> tuple[int, 
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 3000),
     }
-    asyncio.run(api.field_api(scope, receive, send))
+    run_in_own_loop(api.field_api(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, json.loads(body), read
