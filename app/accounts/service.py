@@ -180,7 +180,6 @@ def login(session: Session, mobile: str, password: str, client: str) -> LoginRes
         raise ServiceError("errors.account_disabled")
 
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.mobile) == data.mobile))
-    session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < utcnow()))
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(

@@ -92,6 +92,11 @@ class SessionState(rx.State):
             raise Forbidden()
         return user.community_id
 
+    def client(self) -> str:
+        """The address the login and sign-up limits count (behind TRUSTED_PROXY_HOPS proxies,
+        the phone's own)."""
+        return self.router.session.client_ip or "unknown"
+
     def enter(self, db: Session, route: str) -> User | None:
         """Resolve the user for a page's load; None when they may not see it (see `bounce`)."""
         self.current_route = route
@@ -166,7 +171,7 @@ class LoginState(SessionState):
     async def submit(self, form: dict):
         self.errors, self.message, self.info = {}, "", ""
         mobile, password = form_text(form, "mobile"), form_text(form, "password")
-        client = self.router.session.client_ip or "unknown"
+        client = self.client()
         try:
             # Password hashing is slow on purpose: keep it off the event loop other phones share.
             result = await asyncio.to_thread(_login, mobile, password, client)
@@ -198,7 +203,7 @@ class RegisterState(SessionState):
         data["community_id"] = form.get("community_id") or None
         with session_scope() as db:
             try:
-                client = self.router.session.client_ip or "unknown"
+                client = self.client()
                 service.register_resident(db, data, client=client)
             except ServiceError as exc:
                 self.errors, self.message = self.describe(exc)
@@ -259,10 +264,8 @@ class ResidentsState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                if user.community_id is None:
-                    raise Forbidden()
                 household = service.find_household(
-                    db, user, user.community_id, form_text(form, "address")
+                    db, user, self.community_of(user), form_text(form, "address")
                 )
                 if household is None:
                     raise InvalidInput({"address": "residents.no_match"})

@@ -224,8 +224,7 @@ class HouseholdState(SessionState):
                     service.add_resident(db, user, self.household_id, data)
                 else:
                     # No member open (a save the page did not offer): member 0, not found.
-                    member_id = int(self.editing) if self.editing.isdecimal() else 0
-                    service.update_resident(db, user, member_id, data)
+                    service.update_resident(db, user, form_id(self.editing), data)
             except ServiceError as exc:
                 self.errors, self.message = self.describe(exc)
                 return

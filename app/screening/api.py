@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.accounts.api import SESSION_COOKIE
 from app.accounts.models import User
 from app.accounts.service import user_for_token
 from app.db import session_scope
@@ -24,7 +25,6 @@ from app.screening import service
 from app.settings import get_settings
 from app.ui.i18n import CATALOGS, field_messages, translate
 
-SESSION_COOKIE = "cep_session"
 MAX_RECORDS = 100  # per request: the phone sends in batches and counts down
 MAX_BODY = 1_000_000  # bytes per request; a full batch of visits is far smaller
 # The catalog entries the field app shows; sent with the package so it speaks the user's

@@ -109,7 +109,7 @@ class ApplyState(SessionState):
         }
         try:
             # A new account hashes its password: keep that off the shared event loop.
-            client = self.router.session.client_ip or "unknown"
+            client = self.client()
             await asyncio.to_thread(_apply, self.token, data, client)
         except ServiceError as exc:
             self.errors, self.message = self.describe(exc)
