@@ -470,9 +470,11 @@ class RosterState(SessionState):
 
     @rx.event
     async def receive(self, files: list[rx.UploadFile]):
-        self._reset_file()
+        # The dropzone calls this with no files when it refuses one; `rejected` says why, and
+        # may have said it already (the two race), so leave its message alone.
         if not files:
             return
+        self._reset_file()
         upload = files[0]
         content = await upload.read()
         self.filename = Path(upload.name or "roster").name
