@@ -45,8 +45,8 @@ from app.community.models import (
 )
 from app.community.service import (
     ResidentInput,
-    _audit,
     _require_staff,
+    audit,
     id_check_code,
     new_household,
 )
@@ -1175,7 +1175,7 @@ def import_roster(
             residents_updated=plan.residents_to_update,
             residents_unchanged=plan.residents_unchanged,
         )
-        _audit(
+        audit(
             session,
             actor,
             community_id,
@@ -1360,7 +1360,7 @@ def export_roster(
     out = io.BytesIO()
     book.save(out)
 
-    _audit(
+    audit(
         session,
         actor,
         community_id,

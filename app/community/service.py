@@ -243,7 +243,7 @@ def _community_ids(session: Session, actor: User) -> list[int] | None:
     return [actor.community_id] if actor.community_id is not None else []
 
 
-def _in_scope(session: Session, actor: User, query):
+def households_in_scope(session: Session, actor: User, query):
     """Limit a query over Household to what the actor may see."""
     if actor.role == Role.RESIDENT:
         return query.where(Household.id == (actor.household_id or -1))
@@ -257,13 +257,15 @@ def _in_scope(session: Session, actor: User, query):
     return query if ids is None else query.where(col(Household.community_id).in_(ids))
 
 
-def _people_in_scope(session: Session, actor: User, query):
+def people_in_scope(session: Session, actor: User, query):
     """Limit a query over Resident (joined to Household) to what the actor may see; filtering
     on the resident's own community lets the (community, name/mobile) indexes do the work."""
     if actor.role == Role.VOLUNTEER:
-        return _in_scope(session, actor, query).where(Resident.community_id == actor.community_id)
+        return households_in_scope(session, actor, query).where(
+            Resident.community_id == actor.community_id
+        )
     if actor.role == Role.RESIDENT:
-        return _in_scope(session, actor, query)
+        return households_in_scope(session, actor, query)
     ids = _community_ids(session, actor)
     return query if ids is None else query.where(col(Resident.community_id).in_(ids))
 
@@ -276,7 +278,7 @@ def _household(
     roles = (Role.RESIDENT, *STAFF_ROLES) if edit else (Role.RESIDENT, *FIELD_ROLES)
     actor = require_role(actor, *roles)
     found = session.exec(
-        _in_scope(session, actor, select(Household)).where(Household.id == household_id)
+        households_in_scope(session, actor, select(Household)).where(Household.id == household_id)
     ).first()
     if found is None:
         if session.get(Household, household_id) is None:
@@ -285,7 +287,7 @@ def _household(
     return actor, found
 
 
-def _audit(
+def audit(
     session: Session,
     actor: User,
     community_id: int | None,
@@ -342,8 +344,8 @@ def search(
     people = select(Resident.name, Resident.mobile, Household.id, Household.address).join(
         Household, col(Household.id) == Resident.household_id
     )
-    people = _people_in_scope(session, actor, people)
-    doors = _in_scope(session, actor, select(Household.id, Household.address))
+    people = people_in_scope(session, actor, people)
+    doors = households_in_scope(session, actor, select(Household.id, Household.address))
 
     plain = text.replace(" ", "")
     door = _DOOR.match(text)
@@ -432,7 +434,7 @@ class HouseholdFile:
     can_reveal: list[str] = field(default_factory=list)  # "mobile", "id_number"
 
 
-def _age(born: date | None) -> int | None:
+def age_today(born: date | None) -> int | None:
     if born is None:
         return None
     today = today_local()
@@ -456,7 +458,7 @@ def household_file(session: Session, actor: User | None, household_id: int) -> H
             name=r.name,
             sex=r.sex.value,
             birth_date=r.birth_date.isoformat() if r.birth_date else "",
-            age=_age(r.birth_date),
+            age=age_today(r.birth_date),
             relation=r.relation,
             residency=r.residency.value,
             mobile=r.mobile if own else mask_mobile(r.mobile),
@@ -488,7 +490,7 @@ def reveal(session: Session, actor: User | None, resident_id: int, what: str) ->
         raise ServiceError("errors.not_found")
     actor = require_role(actor, *REVEAL_ROLES[what])
     _household(session, actor, resident.household_id, edit=False)
-    _audit(
+    audit(
         session,
         actor,
         resident.community_id,
@@ -534,7 +536,20 @@ def _apply(resident: Resident, person: ResidentInput) -> list[str]:
 
 def add_resident(session: Session, actor: User | None, household_id: int, data: dict) -> Resident:
     actor, household = _household(session, actor, household_id, edit=True)
-    person = parse(ResidentInput, data)
+    resident = enrol(session, actor, household, parse(ResidentInput, data), "resident.add")
+    session.commit()
+    return resident
+
+
+def enrol(
+    session: Session,
+    actor: User,
+    household: Household,
+    person: ResidentInput,
+    action: str = "resident.found",
+) -> Resident:
+    """Put a person into a household the caller has checked the actor may change (a staff edit,
+    or someone found living there at the door), audited; the caller commits."""
     _check_id_free(session, person.id_number, None)
     resident = Resident(
         household_id=saved_id(household),
@@ -545,15 +560,7 @@ def add_resident(session: Session, actor: User | None, household_id: int, data: 
     _apply(resident, person)
     session.add(resident)
     session.flush()
-    _audit(
-        session,
-        actor,
-        household.community_id,
-        "resident.add",
-        f"resident:{resident.id}",
-        resident.name,
-    )
-    session.commit()
+    audit(session, actor, household.community_id, action, f"resident:{resident.id}", resident.name)
     return resident
 
 
@@ -568,7 +575,7 @@ def update_resident(session: Session, actor: User | None, resident_id: int, data
     if changed:
         resident.updated_at = utcnow()
         session.add(resident)
-        _audit(
+        audit(
             session,
             actor,
             resident.community_id,

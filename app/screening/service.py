@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
 from app.accounts.service import require_community, require_role
+from app.community import service as community
 from app.community.models import (
     CARE_FLAGS,
     Building,
@@ -34,7 +35,7 @@ from app.community.models import (
     Sex,
     Unit,
 )
-from app.community.service import ResidentInput, _age, _audit, _in_scope, mask_mobile
+from app.community.service import ResidentInput, age_today, audit, households_in_scope, mask_mobile
 from app.db import saved_id, table_of
 from app.errors import MAX_ID, Forbidden, InvalidInput, RowId, ServiceError, parse
 from app.screening.models import (
@@ -238,7 +239,7 @@ def update_rules(session: Session, actor: User | None, community_id: int, data: 
         setattr(row, name, int(value) if isinstance(value, Risk) else value)
     row.updated_by, row.updated_at = actor.id, utcnow()
     session.add(row)
-    _audit(session, actor, community_id, "rules.update", f"community:{community_id}")
+    audit(session, actor, community_id, "rules.update", f"community:{community_id}")
     session.commit()
     return row
 
@@ -357,7 +358,7 @@ def start_round(session: Session, actor: User | None, community_id: int, data: d
         )
         for b, c in chosen
     )
-    _audit(session, actor, community_id, "round.start", f"round:{screening_round.id}")
+    audit(session, actor, community_id, "round.start", f"round:{screening_round.id}")
     session.commit()
     return screening_round
 
@@ -368,7 +369,7 @@ def close_round(session: Session, actor: User | None, round_id: int) -> None:
     require_community(session, actor, screening_round.community_id)
     screening_round.closed_at = utcnow()
     session.add(screening_round)
-    _audit(session, actor, screening_round.community_id, "round.close", f"round:{round_id}")
+    audit(session, actor, screening_round.community_id, "round.close", f"round:{round_id}")
     session.commit()
 
 
@@ -943,7 +944,7 @@ def visit_form(session: Session, actor: User | None, round_id: int, household_id
                 resident_id=saved_id(p),
                 name=p.name,
                 sex=p.sex.value,
-                age=_age(p.birth_date),
+                age=age_today(p.birth_date),
                 relation=p.relation,
                 care=[flag for flag in CARE_FLAGS if getattr(p, flag)],
                 in_quarantine=plan is not None,
@@ -1129,33 +1130,13 @@ def record_visit(session: Session, actor: User | None, data: dict) -> VisitResul
         try:
             found = parse(
                 ResidentInput,
-                person.model_dump(include={"name", "sex", "relation", "mobile", "residency"}),
+                person.model_dump(include={"name", "sex", "relation", "mobile", "residency"})
+                | {"moved_in": today_local()},
             )
+            resident = community.enrol(session, actor, household, found)
         except InvalidInput as exc:
             raise exc.renamed(f"new_people.{i}.") from None
-        resident = Resident(
-            household_id=saved_id(household),
-            community_id=household.community_id,
-            name=found.name,
-            sex=found.sex,
-            relation=found.relation,
-            mobile=found.mobile,
-            mobile_tail=found.mobile[-4:],
-            residency=found.residency,
-            moved_in=today_local(),
-        )
-        session.add(resident)
         checked.append((resident, person, assess(rules, person)))
-    session.flush()
-    for resident, _, _ in checked[len(people) :]:
-        _audit(
-            session,
-            actor,
-            household.community_id,
-            "resident.found",
-            f"resident:{resident.id}",
-            resident.name,
-        )
 
     recorded_at = values.recorded_at or utcnow()
     visit = Visit(
@@ -1327,7 +1308,7 @@ def clear_conflict(session: Session, actor: User | None, round_id: int, househol
     require_community(session, actor, session.get_one(Round, round_id).community_id)
     door.conflict = False
     session.add(door)
-    _audit(session, actor, actor.community_id, "door.conflict_cleared", f"household:{household_id}")
+    audit(session, actor, actor.community_id, "door.conflict_cleared", f"household:{household_id}")
     session.commit()
 
 
@@ -1357,7 +1338,7 @@ def _follow_ups_query(session: Session, actor: User):
     query = select(FollowUp, Household).join(Household, col(Household.id) == FollowUp.household_id)
     query = query.join(Round, col(Round.id) == FollowUp.round_id)
     query = query.where(col(Round.closed_at).is_(None))
-    return _in_scope(session, actor, query)
+    return households_in_scope(session, actor, query)
 
 
 def follow_ups(session: Session, actor: User | None) -> list[FollowUpView]:
@@ -1514,20 +1495,14 @@ def record_arrival(session: Session, actor: User | None, data: dict) -> ArrivalV
     else:
         person = parse(
             ResidentInput,
-            {"name": values.name, "sex": values.sex, "mobile": values.mobile},
+            {
+                "name": values.name,
+                "sex": values.sex,
+                "mobile": values.mobile,
+                "moved_in": values.arrived_on,
+            },
         )
-        resident = Resident(
-            household_id=saved_id(household),
-            community_id=household.community_id,
-            name=person.name,
-            sex=person.sex,
-            mobile=person.mobile,
-            mobile_tail=person.mobile[-4:],
-            moved_in=values.arrived_on,
-        )
-        session.add(resident)
-        session.flush()
-        _audit(session, actor, household.community_id, "resident.found", f"resident:{resident.id}")
+        resident = community.enrol(session, actor, household, person)
     rules = _rules(session, household.community_id)
     risk = assess(
         rules,
@@ -1676,7 +1651,7 @@ def _plans_query(session: Session, actor: User):
         .join(Resident, col(Resident.id) == QuarantinePlan.resident_id)
         .join(Household, col(Household.id) == QuarantinePlan.household_id)
     )
-    return _in_scope(session, actor, query)
+    return households_in_scope(session, actor, query)
 
 
 def quarantine_plans(session: Session, actor: User | None) -> list[PlanView]:
@@ -1764,7 +1739,7 @@ def release(session: Session, actor: User | None, plan_id: int, note: str) -> No
     plan.status, plan.released_by, plan.released_at = PlanStatus.RELEASED, actor.id, utcnow()
     plan.release_note = note
     session.add(plan)
-    _audit(session, actor, plan.community_id, "quarantine.release", f"plan:{plan.id}")
+    audit(session, actor, plan.community_id, "quarantine.release", f"plan:{plan.id}")
     session.commit()
 
 
@@ -1805,7 +1780,7 @@ def today_lists(session: Session, actor: User | None) -> Today:
     actor = require_role(actor, *FIELD_ROLES)
     since = utcnow() - timedelta(days=3)
     arrivals = session.exec(
-        _in_scope(
+        households_in_scope(
             session,
             actor,
             select(Arrival).join(Household, col(Household.id) == Arrival.household_id),
@@ -1825,7 +1800,7 @@ def today_lists(session: Session, actor: User | None) -> Today:
     )
     care_flag = or_(*(getattr(Resident, flag) for flag in CARE_FLAGS))
     care_rows = session.exec(
-        _in_scope(
+        households_in_scope(
             session,
             actor,
             select(Resident, Household).join(Household, col(Household.id) == Resident.household_id),
@@ -1840,7 +1815,7 @@ def today_lists(session: Session, actor: User | None) -> Today:
         .limit(200)
     ).all()
     referrals = session.exec(
-        _in_scope(
+        households_in_scope(
             session,
             actor,
             select(PersonCheck, Resident.name, Household, Visit.recorded_at)
@@ -1934,7 +1909,7 @@ def offline_package(session: Session, actor: User | None) -> OfflinePackage:
                     saved_id(resident),
                     resident.name,
                     resident.sex.value,
-                    _age(resident.birth_date),
+                    age_today(resident.birth_date),
                     resident.relation,
                     [flag for flag in CARE_FLAGS if getattr(resident, flag)],
                 )

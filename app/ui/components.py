@@ -194,6 +194,34 @@ def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
     )
 
 
+def sheet(
+    title: rx.Component | rx.Var | str,
+    *children: rx.Component,
+    open: rx.Var,
+    on_open_change,
+    description: rx.Var | str | None = None,
+) -> rx.Component:
+    """A bottom sheet on a phone (a centred dialog on a wide screen): its title, an optional
+    grey line under it, then its body. `on_open_change` gets False when it is dismissed (a tap
+    outside, Escape, a close button)."""
+    header: list[rx.Component] = [rx.dialog.title(title)]
+    if description is not None:
+        header.append(
+            rx.dialog.description(description, size="2", color_scheme="gray", margin_bottom="1rem")
+        )
+    return rx.dialog.root(
+        rx.dialog.content(
+            *header,
+            *children,
+            class_name="sheet",
+            # Opening a sheet must not pop the keyboard up over it.
+            on_open_auto_focus=rx.prevent_default,
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )
+
+
 def sheet_buttons(on_cancel, submit_key: str, **submit_props) -> rx.Component:
     """A sheet's two buttons: cancel (closes it) and the action that submits its form."""
     return rx.hstack(
