@@ -48,6 +48,7 @@ from app.community.service import (
     _require_staff,
     audit,
     id_check_code,
+    natural_key,
     new_household,
 )
 from app.db import saved_id
@@ -1240,10 +1241,6 @@ def error_report(plan: ImportPlan, locale: str) -> bytes:
 # ---------------------------------------------------------------- export
 
 
-def _natural(text: str) -> tuple:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text))
-
-
 def _row_values(place: Sequence[str], person: dict[str, Any]) -> list[Any]:
     values: list[Any] = list(place)
     values += [
@@ -1347,7 +1344,7 @@ def export_roster(
     # Compound by compound, building by building, door by door, people in register order.
     records = sorted(
         fetched,
-        key=lambda r: (r[0], _natural(r[2]), _natural(r[3]), _natural(r[4]), r[5]),
+        key=lambda r: (r[0], natural_key(r[2]), natural_key(r[3]), natural_key(r[4]), r[5]),
     )
 
     book = Workbook(write_only=True)

@@ -434,6 +434,11 @@ class HouseholdFile:
     can_reveal: list[str] = field(default_factory=list)  # "mobile", "id_number"
 
 
+def natural_key(text: str) -> tuple:
+    """Sorts place names as people count: '2栋' before '10栋', '3-2-501' before '3-10-101'."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text))
+
+
 def age_today(born: date | None) -> int | None:
     if born is None:
         return None

@@ -35,7 +35,14 @@ from app.community.models import (
     Sex,
     Unit,
 )
-from app.community.service import ResidentInput, age_today, audit, households_in_scope, mask_mobile
+from app.community.service import (
+    ResidentInput,
+    age_today,
+    audit,
+    households_in_scope,
+    mask_mobile,
+    natural_key,
+)
 from app.db import saved_id, table_of
 from app.errors import MAX_ID, Forbidden, InvalidInput, RowId, ServiceError, parse
 from app.screening.models import (
@@ -581,7 +588,7 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
         total.add(tally)
     for node in compounds.values():
         node.weak = weak_now and node.tally.percent < screening_round.weak_below
-        node.buildings.sort(key=lambda b: _natural(b.name))
+        node.buildings.sort(key=lambda b: natural_key(b.name))
     ordered = sorted(compounds.values(), key=lambda c: (c.tally.percent, c.name))
 
     per_day = dict(
@@ -618,11 +625,6 @@ def coverage(session: Session, actor: User | None, round_id: int) -> Board:
         compounds=ordered,
         progress=progress,
     )
-
-
-def _natural(text: str) -> tuple:
-    """'2' before '10'."""
-    return (len(text), text)
 
 
 # ---------------------------------------------------------------- doors
@@ -759,7 +761,7 @@ def _door_views(rows) -> list[DoorView]:
         )
         for h, unit, door in rows
     ]
-    doors.sort(key=lambda d: (_natural(d.unit), _natural(d.door)))
+    doors.sort(key=lambda d: (natural_key(d.unit), natural_key(d.door)))
     return doors
 
 
