@@ -16,8 +16,8 @@ from app.community.state import (
     AuditState,
     HouseholdState,
     PlacesState,
+    RegisterIoState,
     RegistryState,
-    RosterState,
 )
 from app.errors import LoginRequired, ServiceError
 from app.eventlog import EventRecorder, recording_routes
@@ -49,8 +49,13 @@ from app.ui.i18n import translate
 from app.ui.layout import connection_notice
 from app.ui.state import HomeState
 from app.volunteers import pages as volunteer_pages
-from app.volunteers.state import ApplicationsState, ApplyState, DutyState, TeamsState
-from app.volunteers.state import RosterState as ShiftRosterState
+from app.volunteers.state import (
+    ApplicationsState,
+    ApplyState,
+    DutyState,
+    ShiftsState,
+    TeamsState,
+)
 
 
 def _fast_pages(asgi: ASGIApp) -> ASGIApp:
@@ -162,7 +167,7 @@ PAGES = (
     ),
     ("/registry/places", community_pages.places, "places.title", PlacesState.load),
     ("/registry/audit", community_pages.audit, "audit.title", AuditState.load),
-    ("/registry/import", community_pages.roster_page, "roster.title", RosterState.load),
+    ("/registry/import", community_pages.roster_page, "roster.title", RegisterIoState.load),
     ("/volunteer/apply", volunteer_pages.apply, "apply.title", ApplyState.load),
     ("/volunteers", volunteer_pages.applications, "applications.title", ApplicationsState.load),
     ("/doors", screening_pages.doors, "doors.title", DoorsState.load),
@@ -184,7 +189,7 @@ PAGES = (
     ),
     ("/supplies/errands", supplies_pages.errands, "supplies.errands", ErrandsState.load),
     ("/duty", volunteer_pages.duty, "duty.title", DutyState.load),
-    ("/volunteers/roster", volunteer_pages.roster_page, "shifts.title", ShiftRosterState.load),
+    ("/volunteers/roster", volunteer_pages.roster_page, "shifts.title", ShiftsState.load),
     ("/volunteers/teams", volunteer_pages.teams_page, "teams.title", TeamsState.load),
 )
 

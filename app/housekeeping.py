@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from app.accounts.service import remove_stale_logins
-from app.community.roster import remove_abandoned_uploads
+from app.community.register_io import remove_abandoned_uploads
 from app.db import session_scope
 
 EVERY = timedelta(hours=1)

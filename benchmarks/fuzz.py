@@ -72,7 +72,7 @@ NEW_PERSON = ("name-n0", "sex-n0", "mobile-n0", "temperature-n0")
 CARE = ("elderly_alone", "pregnant", "no_smartphone")
 ITEM = ("item0_name", "item0_spec", "item0_price_fen", "item0_stock", "item0_limit_per_household")
 
-# The form fields each handler reads (form.get(...) in app/*/state.py, the inputs' names in the
+# The form fields each handler reads (form.get(...) in the app's states, the inputs' names in the
 # pages), with a few of the dynamic ones (`sym-<symptom>`, `duty.<duty>`, `building.<id>`).
 # Keyed `<domain>.<State>.<handler>`; test_fuzz_forms checks it names every form handler.
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,7 @@ FORM_FIELDS: dict[str, tuple[str, ...]] = {
         "doors_per_floor",
     ),
     "community.PlacesState.add_grid": ("name", "worker_name", "worker_mobile"),
-    "community.RosterState.export": ("compound_id", "grid_id", "flag"),
+    "community.RegisterIoState.export": ("compound_id", "grid_id", "flag"),
     "screening.VisitState.save": ("note", *PERSON, *NEW_PERSON),
     "screening.BoardState.start": ("name", "kind", "starts_on", "ends_on", "c-1", "g-1"),
     "screening.BoardState.save_weak": ("weak_from", "weak_below"),
@@ -157,8 +157,8 @@ FORM_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "volunteers.ApplicationsState.approve": ("grid_id", "duty.screener", "duty.gate_guard"),
     "volunteers.ApplicationsState.decline": ("reason",),
-    "volunteers.RosterState.create_post": ("name", "kind", "place", "opens", "closes"),
-    "volunteers.RosterState.create_shifts": (
+    "volunteers.ShiftsState.create_post": ("name", "kind", "place", "opens", "closes"),
+    "volunteers.ShiftsState.create_shifts": (
         "post_id",
         "first_day",
         "days",
@@ -276,7 +276,9 @@ def form_handlers() -> dict[str, str]:
     """`<domain>.<State>.<handler>` -> full event name, for every `@rx.event` handler of the
     app's states whose one argument is `form`."""
     found = {}
-    for path in sorted((ROOT / "app").glob("*/state.py")):
+    app_dir = ROOT / "app"
+    # A domain's states: state.py, or a state/ package once they outgrow one module.
+    for path in sorted([*app_dir.glob("*/state.py"), *app_dir.glob("*/state/*.py")]):
         module_name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if not isinstance(node, ast.ClassDef):
@@ -288,7 +290,8 @@ def form_handlers() -> dict[str, str]:
                     and [a.arg for a in item.args.args] == ["self", "form"]
                 ):
                     state = getattr(importlib.import_module(module_name), node.name)
-                    key = f"{path.parent.name}.{node.name}.{item.name}"
+                    domain = path.relative_to(app_dir).parts[0]
+                    key = f"{domain}.{node.name}.{item.name}"
                     found[key] = f"{state.get_full_name()}.{item.name}"
     return found
 

@@ -49,7 +49,7 @@ from sqlmodel import Session, col, select
 import app.models  # noqa: F401  (every table)
 from app.accounts.models import Role, User
 from app.cli import migrate
-from app.community import roster, service
+from app.community import register_io, service
 from app.community.models import (
     Building,
     Community,
@@ -63,7 +63,7 @@ from app.community.models import (
 )
 from app.community.service import id_check_code, new_household
 from app.db import make_engine, saved_id, sibling_database
-from app.demo import _Namer  # the demo's names: surname weights, given names by generation
+from app.demo import FamilyNamer  # the demo's names: surname weights, given names by generation
 
 SEED = 20220401
 TODAY = date(2026, 1, 1)
@@ -116,7 +116,7 @@ def _id_number(rng: random.Random, born: date, sex: Sex, used: set[str]) -> str:
 _RELATIONS = ("户主", "配偶", "子女", "子女", "父母")
 
 
-def _family(rng: random.Random, namer: _Namer, size: int) -> list[dict]:
+def _family(rng: random.Random, namer: FamilyNamer, size: int) -> list[dict]:
     """size people: a head, a spouse, children, a parent; ages and sexes to match."""
     head_age = rng.randint(25, 85) if size == 1 else rng.randint(30, 60)
     head_sex = Sex.MALE if rng.random() < 0.6 else Sex.FEMALE
@@ -151,7 +151,7 @@ def _family(rng: random.Random, namer: _Namer, size: int) -> list[dict]:
 def build(url: str, households: int, residents: int) -> dict:
     """The registry, bulk inserted. Returns what the timings need."""
     rng = random.Random(SEED)
-    namer = _Namer(rng, set())
+    namer = FamilyNamer(rng, set())
     engine = make_engine(url)
     facts: dict = {"names_at": {}}
     with Session(engine, expire_on_commit=False) as db:
@@ -364,7 +364,7 @@ def roster_file(url: str, facts: dict, rows: int) -> bytes:
     from openpyxl import Workbook
 
     rng = random.Random(SEED + 7)
-    namer = _Namer(rng, set())
+    namer = FamilyNamer(rng, set())
     engine = make_engine(url)
     with Session(engine) as db:
         # Five columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
@@ -384,8 +384,8 @@ def roster_file(url: str, facts: dict, rows: int) -> bytes:
     engine.dispose()
     chosen = rng.sample(doors, min(len(doors), rows))
     book = Workbook(write_only=True)
-    ws = book.create_sheet(roster.DATA_SHEET)
-    ws.append([c.zh for c in roster.ROSTER_COLUMNS])
+    ws = book.create_sheet(register_io.DATA_SHEET)
+    ws.append([c.zh for c in register_io.ROSTER_COLUMNS])
     used = facts["used_ids"]
     for i in range(rows):
         hid, compound, building, unit, door = chosen[i % len(chosen)]
@@ -432,12 +432,12 @@ def time_import(url: str, facts: dict, rows: int) -> list[tuple[str, float]]:
         staff = db.get(User, facts["staff_id"])
         before = db.exec(select(func.count()).select_from(Resident)).one()
         started = time.perf_counter()
-        table = roster.read_table("摸底表.xlsx", content)
+        table = register_io.read_table("摸底表.xlsx", content)
         read_s = time.perf_counter() - started
-        mapping = roster.guess_mapping(table.headers)
+        mapping = register_io.guess_mapping(table.headers)
         try:
-            result = roster.import_roster(db, staff, facts["community_id"], table, mapping)
-        except roster.ImportHasErrors as exc:
+            result = register_io.import_roster(db, staff, facts["community_id"], table, mapping)
+        except register_io.ImportHasErrors as exc:
             for e in exc.plan.errors[:10]:
                 log(f"row {e.row} {e.column} {e.value!r}: {e.code} {e.params}")
             raise

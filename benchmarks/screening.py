@@ -38,7 +38,7 @@ database and dropped afterwards).
    buildings, 100 doors each), 100 volunteers, one open round over every building (half of
    them assigned to a volunteer), `--visits` Visit rows spread over the round's days (10 a
    door on average: not at home several times, then the one that finished the door; ~85 % of
-   the doors finished, a few with a risk or a conflict) and the matching Door row per
+   the doors finished, a few with a risk or a conflict) and the matching RoundDoor row per
    household (its latest state, as `record_visit` keeps it). No PersonCheck rows: the board
    does not read them. PostgreSQL is ANALYZEd after the load (autovacuum does that a minute
    later); SQLite is not (the app never runs ANALYZE). Then `screening.coverage(session,
@@ -103,7 +103,7 @@ from app.community.models import (
 from app.community.service import new_household
 from app.db import make_engine, saved_id, sibling_database
 from app.screening import service as screening
-from app.screening.models import Door, Outcome, Round, RoundBuilding, RoundKind, Visit
+from app.screening.models import Outcome, Round, RoundBuilding, RoundDoor, RoundKind, Visit
 from app.timeutil import to_local, today_local, utcnow
 from benchmarks._app import log, running_app
 from benchmarks.load import (
@@ -644,7 +644,7 @@ def build_board(url: str, households: int, visits: int) -> dict:
             db.exec(insert(Visit), params=visit_rows)
             made += len(visit_rows)
         for start in range(0, len(door_rows), CHUNK):
-            db.exec(insert(Door), params=door_rows[start : start + CHUNK])
+            db.exec(insert(RoundDoor), params=door_rows[start : start + CHUNK])
         db.commit()
         log(f"{made} visits, {len(door_rows)} doors")
         facts = {

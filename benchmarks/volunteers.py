@@ -130,7 +130,7 @@ def add_roster(database_url: str) -> None:
     from app.db import make_engine
     from app.timeutil import today_local
     from app.volunteers.models import Post, PostKind, Shift, ShiftSignup
-    from app.volunteers.roster import local_moment
+    from app.volunteers.shifts import local_moment
 
     engine = make_engine(database_url)
     t0 = time.perf_counter()
@@ -225,7 +225,7 @@ def time_roster_service(database_url: str) -> list[float]:
 
     from app.accounts.models import User
     from app.db import make_engine
-    from app.volunteers import roster
+    from app.volunteers import shifts
 
     engine = make_engine(database_url)
     times = []
@@ -234,11 +234,11 @@ def time_roster_service(database_url: str) -> list[float]:
         community_id = staff.community_id
         if community_id is None:
             raise SystemExit(f"{ROSTER_STAFF} is not a community's staff: load the demo data")
-        roster.roster_day(db, staff, community_id, roster.today_local())  # warm up
+        shifts.roster_day(db, staff, community_id, shifts.today_local())  # warm up
         for d in range(ROSTER_DAYS):
             t0 = time.perf_counter()
-            view = roster.roster_day(
-                db, staff, community_id, roster.today_local() + timedelta(days=d)
+            view = shifts.roster_day(
+                db, staff, community_id, shifts.today_local() + timedelta(days=d)
             )
             times.append((time.perf_counter() - t0) * 1000)
             assert len(view.posts) == ROSTER_POSTS

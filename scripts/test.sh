@@ -9,4 +9,5 @@ cd "$(dirname "$0")/.."
 ruff check .
 ruff format --check .
 pyright
+lint-imports --no-cache
 exec python -m pytest -q "$@"

@@ -12,8 +12,8 @@ from app.screening import service as screening
 from app.supplies import service as supplies
 from app.timeutil import today_local, utcnow
 from app.ui.i18n import EN, ZH, field_messages
-from app.volunteers import roster as duty
 from app.volunteers import service as volunteers
+from app.volunteers import shifts as duty
 
 
 def _refused(call) -> InvalidInput:

@@ -10,7 +10,7 @@ from sqlmodel import select
 from app import spreadsheets
 from app.accounts.models import Role
 from app.community.models import Resident
-from app.community.roster import (
+from app.community.register_io import (
     error_report,
     export_roster,
     guess_mapping,
@@ -20,7 +20,8 @@ from app.community.roster import (
 from app.supplies import service as supplies
 from app.supplies.models import BuyItem
 from app.timeutil import utcnow
-from app.volunteers import roster as duty
+from app.ui.i18n import translate
+from app.volunteers import shifts as duty
 from app.volunteers.models import Post, PostKind, Shift
 from tests.conftest import add_household, add_user
 
@@ -72,7 +73,10 @@ def test_the_import_problem_list_writes_typed_formulas_as_text(db, world):
     plan = plan_import(db, world.staff, world.community.id, table, guess_mapping(table.headers))
     assert len(plan.errors) >= len(TYPED)
     for locale in ("zh", "en"):
-        _assert_typed_text_is_text(error_report(plan, locale), TYPED)
+        report = error_report(
+            plan, locale, lambda code, params, lang=locale: translate(lang, code, **params)
+        )
+        _assert_typed_text_is_text(report, TYPED)
 
 
 def test_the_supplier_summary_writes_typed_formulas_as_text(db, world):

@@ -14,7 +14,7 @@ from app.accounts import service
 from app.db import session_scope
 from app.settings import get_settings
 
-SESSION_COOKIE = "cep_session"
+SESSION_COOKIE = service.SESSION_COOKIE
 START, END = "/api/session/start", "/api/session/end"
 
 

@@ -24,6 +24,8 @@ from app.timeutil import utcnow
 # OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane): the library default (64 MiB,
 # 3 passes, 4 lanes) takes ~230 ms of CPU per login, too much for a 2-core server at shift change.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# The HttpOnly cookie that carries a login session (set by accounts.api, read by every route).
+SESSION_COOKIE = "cep_session"
 MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Who may create accounts of which role (admins may create all).
 CREATABLE_ROLES = {

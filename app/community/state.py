@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.state import SessionState
-from app.community import roster, service
+from app.community import register_io, service
 from app.community.models import CARE_FLAGS
 from app.db import session_scope
 from app.errors import Forbidden, ServiceError
@@ -386,11 +386,11 @@ class Problem:
 NONE = "-"  # a select's "none"/"all" choice (Radix selects cannot hold an empty value)
 
 
-def _read(filename: str, path: str, sheet: str | None) -> roster.Table:
-    return roster.read_upload(filename, path, sheet)
+def _read(filename: str, path: str, sheet: str | None) -> register_io.Table:
+    return register_io.read_upload(filename, path, sheet)
 
 
-class RosterState(SessionState):
+class RegisterIoState(SessionState):
     """Import the roster from .xlsx/.csv (map columns, check, import in one go) and export it.
 
     The uploaded file waits in the private upload folder, not in page state, until it is
@@ -431,7 +431,7 @@ class RosterState(SessionState):
         self._reset_file()
 
     def _reset_file(self) -> None:
-        roster.discard_upload(self._path)
+        register_io.discard_upload(self._path)
         self._path = ""
         self.filename = self.sheet = self.file_error = self.done = self.header_note = ""
         self.sheets, self.headers, self.columns, self.preview = [], [], [], []
@@ -444,13 +444,13 @@ class RosterState(SessionState):
     def _source(self) -> tuple[str, str, str | None]:
         return self.filename, self._path, self.sheet or None
 
-    def _table(self) -> roster.Table:
+    def _table(self) -> register_io.Table:
         return _read(*self._source())
 
     def _mapping(self) -> dict[str, int | None]:
         return {c.key: int(c.chosen) if c.chosen else None for c in self.columns}
 
-    def _show_table(self, table: roster.Table, mapping: dict[str, int | None]) -> None:
+    def _show_table(self, table: register_io.Table, mapping: dict[str, int | None]) -> None:
         self.sheet, self.sheets, self.headers = table.sheet, table.sheets, table.headers
         self.header_note = self.tr("roster.header_row", row=table.header_row)
         label = "en" if self.locale == "en" else "zh"
@@ -461,7 +461,7 @@ class RosterState(SessionState):
                 c.required,
                 "" if mapping.get(c.key) is None else str(mapping[c.key]),
             )
-            for c in roster.ROSTER_COLUMNS
+            for c in register_io.ROSTER_COLUMNS
         ]
         self.preview = [
             [row[i] if i is not None and i < len(row) else "" for i in mapping.values()]
@@ -479,13 +479,13 @@ class RosterState(SessionState):
         content = await upload.read()
         self.filename = Path(upload.name or "roster").name
         try:
-            table = roster.read_table(self.filename, content)
+            table = register_io.read_table(self.filename, content)
         except ServiceError as exc:
             self.file_error = self.tr(exc.code, **exc.params)
             self.filename = ""
             return
-        self._path = roster.keep_upload(self.filename, content)
-        self._show_table(table, roster.guess_mapping(table.headers))
+        self._path = register_io.keep_upload(self.filename, content)
+        self._show_table(table, register_io.guess_mapping(table.headers))
 
     @rx.event
     def cancel(self):
@@ -497,7 +497,7 @@ class RosterState(SessionState):
     def rejected(self):
         """The dropzone refused the file: the only limit it checks is the size."""
         self._reset_file()
-        self.file_error = self.tr("errors.file_too_large", mb=roster.MAX_BYTES // 2**20)
+        self.file_error = self.tr("errors.file_too_large", mb=register_io.MAX_BYTES // 2**20)
 
     @rx.event
     def choose_sheet(self, sheet: str):
@@ -508,7 +508,7 @@ class RosterState(SessionState):
         except ServiceError as exc:
             self.file_error = self.tr(exc.code, **exc.params)
             return
-        self._show_table(table, roster.guess_mapping(table.headers))
+        self._show_table(table, register_io.guess_mapping(table.headers))
 
     @rx.event
     def choose_column(self, key: str, index: str):
@@ -540,7 +540,7 @@ class RosterState(SessionState):
                 self.progress = int(100 * seen["done"] / seen["total"])
         try:
             outcome = task.result()
-        except roster.ImportHasErrors as exc:
+        except register_io.ImportHasErrors as exc:
             outcome = exc.plan
         except ServiceError as exc:
             async with self:
@@ -551,7 +551,7 @@ class RosterState(SessionState):
             self._show_outcome(outcome)
 
     def _show_outcome(self, outcome) -> None:
-        if isinstance(outcome, roster.ImportResult):
+        if isinstance(outcome, register_io.ImportResult):
             self._reset_file()
             self.done = self.tr(
                 "roster.done",
@@ -562,7 +562,7 @@ class RosterState(SessionState):
             )
             self.checked = False
             return
-        plan: roster.ImportPlan = outcome
+        plan: register_io.ImportPlan = outcome
         self.checked = True
         self.summary = [
             (self.tr("roster.rows"), str(plan.rows)),
@@ -583,7 +583,7 @@ class RosterState(SessionState):
             community_id, mapping, source = self._community_id(), self._mapping(), self._source()
         table = await asyncio.to_thread(_read, *source)
         await self._in_thread(
-            lambda db, actor, progress: roster.plan_import(
+            lambda db, actor, progress: register_io.plan_import(
                 db, actor, community_id, table, mapping, progress
             )
         )
@@ -594,7 +594,7 @@ class RosterState(SessionState):
             community_id, mapping, source = self._community_id(), self._mapping(), self._source()
         table = await asyncio.to_thread(_read, *source)
         await self._in_thread(
-            lambda db, actor, progress: roster.import_roster(
+            lambda db, actor, progress: register_io.import_roster(
                 db, actor, community_id, table, mapping, progress
             )
         )
@@ -607,13 +607,15 @@ class RosterState(SessionState):
     def download_problems(self):
         with session_scope() as db:
             try:
-                plan = roster.plan_import(
+                plan = register_io.plan_import(
                     db, self.actor(db), self._community_id(), self._table(), self._mapping()
                 )
             except ServiceError as exc:
                 return rx.toast.error(self.tr(exc.code, **exc.params))
         return rx.download(
-            data=roster.error_report(plan, self.locale),
+            data=register_io.error_report(
+                plan, self.locale, lambda code, params: self.tr(code, **params)
+            ),
             filename=f"{Path(self.filename).stem}-问题清单.xlsx",
         )
 
@@ -629,7 +631,7 @@ class RosterState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                data = roster.export_roster(
+                data = register_io.export_roster(
                     db,
                     user,
                     self.community_of(user),

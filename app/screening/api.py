@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.accounts.api import SESSION_COOKIE
 from app.accounts.models import User
-from app.accounts.service import user_for_token
+from app.accounts.service import SESSION_COOKIE, user_for_token
 from app.db import session_scope
 from app.errors import InvalidInput, ServiceError
 from app.screening import service

@@ -167,10 +167,12 @@ class PersonCheck(SQLModel, table=True):
     risk: int = Risk.NORMAL.value
 
 
-class Door(SQLModel, table=True):
+class RoundDoor(SQLModel, table=True):
     """A door's state in a round, kept up to date with each visit so the coverage board
     reads one row per door instead of every record."""
 
+    # The table kept its first name: renaming the class needs no migration.
+    __tablename__ = "door"  # type: ignore[assignment]  # sqlmodel types it declared_attr
     __table_args__ = (Index("ix_door_round_building", "round_id", "building_id"),)
 
     round_id: int = Field(primary_key=True, foreign_key="round.id")

@@ -3,12 +3,14 @@
 Approval makes the applicant's account a volunteer of that community; every event resolves
 the account again, so a decision takes effect on open sessions at once."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.accounts.models import Role, User
 from app.accounts.service import (
@@ -24,8 +26,16 @@ from app.community.service import check_grid, mask_mobile
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
 from app.timeutil import format_local, utcnow
-from app.volunteers.models import Application, ApplicationStatus, Availability, Duty, Skill
-from app.volunteers.roster import release_future_shifts
+from app.volunteers.models import (
+    Application,
+    ApplicationStatus,
+    Availability,
+    Duty,
+    Skill,
+    Team,
+    TeamMember,
+)
+from app.volunteers.shifts import release_future_shifts
 
 STAFF_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 # Accounts that become volunteers when approved (staff who volunteer keep their role).
@@ -344,3 +354,31 @@ def reinstate(session: Session, actor: User | None, user_id: int) -> User:
     session.add(volunteer)
     session.commit()
     return volunteer
+
+
+# ---------------------------------------------------------------- teams, for other domains
+
+
+def team_ids_of(user_id: int | None) -> SelectOfScalar[int]:
+    """The ids of the teams a user is a member of, as a select: usable as a subquery
+    (`col(x.team_id).in_(team_ids_of(user.id))`) or run on its own."""
+    return select(TeamMember.team_id).where(TeamMember.user_id == user_id)
+
+
+def team_names(session: Session, team_ids: Iterable[int]) -> dict[int, str]:
+    """Team id → name, for the ids given (no query for none)."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(Team.id, Team.name).where(col(Team.id).in_(ids))).all()
+    return {saved_id(team_id): name for team_id, name in rows}
+
+
+def team_choices(session: Session, actor: User | None, community_id: int) -> list[tuple[int, str]]:
+    """(id, name) of a community's teams, for staff choosing who covers something."""
+    actor = require_role(actor, *STAFF_ROLES)
+    require_community(session, actor, community_id)
+    rows = session.exec(
+        select(Team.id, Team.name).where(Team.community_id == community_id).order_by(col(Team.id))
+    ).all()
+    return [(saved_id(team_id), name) for team_id, name in rows]

@@ -14,7 +14,7 @@ from app.db import session_scope
 from app.errors import ServiceError
 from app.forms import form_id, form_text
 from app.timeutil import to_local, today_local, utcnow
-from app.volunteers import roster, service
+from app.volunteers import service, shifts
 from app.volunteers.models import Availability, Duty, Skill
 
 
@@ -260,7 +260,7 @@ class PostCard:
     shifts: list[ShiftRow]
 
 
-def _shift_row(view: roster.ShiftView, error: str = "") -> ShiftRow:
+def _shift_row(view: shifts.ShiftView, error: str = "") -> ShiftRow:
     return ShiftRow(
         id=view.id,
         post=view.post,
@@ -298,7 +298,7 @@ class DutyState(SessionState):
     shift_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
     def _refresh(self, db, user) -> None:
-        mine = roster.my_duty(db, user)
+        mine = shifts.my_duty(db, user)
         self.team, self.leader, self.teammates = mine.team, mine.leader, list(mine.teammates)
         self.grid, self.duties, self.watching = mine.grid, list(mine.duties), list(mine.watching)
         errors = self.shift_errors
@@ -349,22 +349,22 @@ class DutyState(SessionState):
 
     @rx.event
     def sign_up(self, shift_id: int):
-        return self._act(roster.sign_up_shift, shift_id, "duty.signed_up")
+        return self._act(shifts.sign_up_shift, shift_id, "duty.signed_up")
 
     @rx.event
     def drop(self, shift_id: int):
-        return self._act(roster.drop_shift, shift_id, "duty.dropped")
+        return self._act(shifts.drop_shift, shift_id, "duty.dropped")
 
     @rx.event
     def check_in(self):
-        return self._act(roster.check_in, self.current.id, "duty.checked_in")
+        return self._act(shifts.check_in, self.current.id, "duty.checked_in")
 
     @rx.event
     def check_out(self):
-        return self._act(roster.check_out, self.current.id, "duty.checked_out")
+        return self._act(shifts.check_out, self.current.id, "duty.checked_out")
 
 
-class RosterState(SessionState):
+class ShiftsState(SessionState):
     """排班: one day of the community's roster, by post, and the forms that fill it."""
 
     day: rx.Field[str] = rx.field("")  # ISO date, local
@@ -379,7 +379,7 @@ class RosterState(SessionState):
     saved: rx.Field[int] = rx.field(0)
 
     def _refresh(self, db, user) -> None:
-        view = roster.roster_day(db, user, user.community_id, date.fromisoformat(self.day))
+        view = shifts.roster_day(db, user, user.community_id, date.fromisoformat(self.day))
         self.posts = [
             PostCard(
                 p.post.id,
@@ -454,8 +454,8 @@ class RosterState(SessionState):
         data = {k: form_text(form, k) for k in ("name", "kind", "place", "opens", "closes")}
         return self._run(
             "post",
-            lambda db, user: roster.create_post(db, user, user.community_id, data),
-            "roster.post_saved",
+            lambda db, user: shifts.create_post(db, user, user.community_id, data),
+            "shifts.post_saved",
         )
 
     @rx.event
@@ -469,7 +469,7 @@ class RosterState(SessionState):
             "capacity": form.get("capacity") or None,
         }
         outcome = self._run(
-            "shifts", lambda db, user: roster.create_shifts(db, user, data), "roster.shifts_saved"
+            "shifts", lambda db, user: shifts.create_shifts(db, user, data), "shifts.shifts_saved"
         )
         if self.form == "shifts" and not self.errors and data["first_day"]:
             # Show the first day of what was just created.
@@ -483,7 +483,7 @@ class RosterState(SessionState):
         with session_scope() as db:
             user = self.actor(db)
             try:
-                data = roster.export_hours(db, user, self.community_of(user))
+                data = shifts.export_hours(db, user, self.community_of(user))
             except ServiceError as exc:
                 return rx.toast.error(self.tr(exc.code, **exc.params))
             place = self.place
@@ -545,9 +545,9 @@ class TeamsState(SessionState):
                 list(t.buildings),
                 [(uid, name) for uid, name in t.members],
             )
-            for t in roster.teams(db, user, community_id)
+            for t in shifts.teams(db, user, community_id)
         ]
-        views = roster.community_volunteers(db, user, community_id)
+        views = shifts.community_volunteers(db, user, community_id)
         self.volunteers = [
             VolunteerLine(v.id, v.name, v.mobile, v.team, v.grid, v.suspended, f"{v.hours:g}")
             for v in views
@@ -558,7 +558,7 @@ class TeamsState(SessionState):
         ]
         self.watchers = [
             WatcherLine(w.building_id, w.building, str(w.user_id or ""), w.name)
-            for w in roster.watchers(db, user, community_id)
+            for w in shifts.watchers(db, user, community_id)
         ]
 
     @rx.event
@@ -598,7 +598,7 @@ class TeamsState(SessionState):
             ],
         }
         return self._run(
-            "team", lambda db, user: roster.create_team(db, user, user.community_id, data)
+            "team", lambda db, user: shifts.create_team(db, user, user.community_id, data)
         )
 
     @rx.event
@@ -607,26 +607,26 @@ class TeamsState(SessionState):
             return None
         return self._run(
             f"member-{team_id}",
-            lambda db, user: roster.add_member(db, user, team_id, int(user_id)),
+            lambda db, user: shifts.add_member(db, user, team_id, int(user_id)),
         )
 
     @rx.event
     def remove_member(self, team_id: int, user_id: int):
         return self._run(
-            f"member-{team_id}", lambda db, user: roster.remove_member(db, user, team_id, user_id)
+            f"member-{team_id}", lambda db, user: shifts.remove_member(db, user, team_id, user_id)
         )
 
     @rx.event
     def set_leader(self, team_id: int, user_id: int):
         return self._run(
-            f"member-{team_id}", lambda db, user: roster.set_leader(db, user, team_id, user_id)
+            f"member-{team_id}", lambda db, user: shifts.set_leader(db, user, team_id, user_id)
         )
 
     @rx.event
     def set_watcher(self, building_id: int, user_id: str):
         return self._run(
             f"watcher-{building_id}",
-            lambda db, user: roster.set_watcher(
+            lambda db, user: shifts.set_watcher(
                 db, user, building_id, int(user_id) if user_id and user_id != "none" else None
             ),
         )

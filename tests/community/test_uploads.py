@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
 from app.app import _fast_pages
-from app.community import roster
+from app.community import register_io
 from app.errors import ServiceError
 from app.settings import get_settings
 
@@ -33,33 +33,33 @@ def _age(path: str, hours: float) -> None:
 
 
 def test_a_kept_upload_is_private_read_again_and_gone_once_discarded(upload_dir):
-    path = roster.keep_upload("社区花名册.CSV", CSV)
+    path = register_io.keep_upload("社区花名册.CSV", CSV)
     assert Path(path).parent == upload_dir and path.endswith(".csv")
     assert "社区花名册" not in path  # a random name: not guessable from the file's own
     assert upload_dir.stat().st_mode & 0o077 == 0  # only the app's user may read the folder
-    assert roster.read_upload("社区花名册.csv", path).rows == [["罗辉", "510104198001010011"]]
-    roster.discard_upload(path)
+    assert register_io.read_upload("社区花名册.csv", path).rows == [["罗辉", "510104198001010011"]]
+    register_io.discard_upload(path)
     assert list(upload_dir.iterdir()) == []
-    roster.discard_upload(path)  # twice (import done, then the page reloads): no error
+    register_io.discard_upload(path)  # twice (import done, then the page reloads): no error
 
 
 def test_housekeeping_removes_uploads_left_an_hour_and_keeps_those_in_use(upload_dir):
-    abandoned = roster.keep_upload("a.csv", CSV)
-    in_use = roster.keep_upload("b.csv", CSV)
-    fresh = roster.keep_upload("c.csv", CSV)
+    abandoned = register_io.keep_upload("a.csv", CSV)
+    in_use = register_io.keep_upload("b.csv", CSV)
+    fresh = register_io.keep_upload("c.csv", CSV)
     _age(abandoned, 1.1)
     _age(in_use, 1.1)
-    roster.read_upload("b.csv", in_use)  # checked again a moment ago: in use
+    register_io.read_upload("b.csv", in_use)  # checked again a moment ago: in use
 
-    assert roster.remove_abandoned_uploads() == 1
+    assert register_io.remove_abandoned_uploads() == 1
     assert sorted(upload_dir.iterdir()) == sorted([Path(in_use), Path(fresh)])
     with pytest.raises(ServiceError) as exc:
-        roster.read_upload("a.csv", abandoned)
+        register_io.read_upload("a.csv", abandoned)
     assert exc.value.code == "errors.upload_gone"
 
 
 def test_no_upload_folder_yet_is_nothing_to_remove(upload_dir):
-    assert roster.remove_abandoned_uploads() == 0
+    assert register_io.remove_abandoned_uploads() == 0
 
 
 def test_reflexs_upload_folder_is_never_served(tmp_path):

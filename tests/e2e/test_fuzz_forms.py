@@ -74,7 +74,9 @@ def test_what_a_refused_form_tells_the_user(app_server: "AppServer"):
         )
         assert _says(unreadable, "errors.unreadable_text")
         # A filter naming no compound is refused, not dropped for an export of everyone.
-        export = _shown(client, handlers["community.RosterState.export"], {"compound_id": "abc"})
+        export = _shown(
+            client, handlers["community.RegisterIoState.export"], {"compound_id": "abc"}
+        )
         assert _says(export, "errors.not_found")
         assert "_download" not in export
         too_long = _shown(client, handlers["community.PlacesState.add_grid"], {"name": "格" * 31})

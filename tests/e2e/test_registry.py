@@ -24,7 +24,7 @@ from test_accounts import (
     wait_until,
 )
 
-from app.community.roster import ROSTER_COLUMNS
+from app.community.register_io import ROSTER_COLUMNS
 from app.community.service import id_check_code, mask_id_number, mask_mobile
 from app.timeutil import to_local, utcnow
 from app.ui.i18n import ZH

@@ -19,10 +19,10 @@ from app.screening import api
 from app.screening import service as screening
 from app.screening.models import (
     DailyCheck,
-    Door,
     FollowUp,
     PersonCheck,
     QuarantinePlan,
+    RoundDoor,
     Visit,
 )
 from app.settings import get_settings
@@ -32,7 +32,7 @@ from tests.conftest import PASSWORD, run_in_own_loop
 
 SYNC = "/api/field/sync"
 JSON = {"Content-Type": "application/json"}
-STORED = (Visit, PersonCheck, Door, FollowUp, QuarantinePlan, DailyCheck, Resident)
+STORED = (Visit, PersonCheck, RoundDoor, FollowUp, QuarantinePlan, DailyCheck, Resident)
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ def test_a_change_after_the_cut_off_is_refused(db, world):
 def test_staff_order_on_behalf_recorded_as_such(db, world):
     buy = _make_buy(db, world)
     pork, _ = _items(db, buy)
-    found = service.find_household(db, world.volunteer, buy.id, "3-2-501")
+    found = service.household_at_door(db, world.volunteer, buy.id, "3-2-501")
     assert found == (world.household.id, world.household.address)
     order = _order(db, world.volunteer, buy.id, {pork.id: 1}, household_id=found[0])
     assert order.on_behalf and order.placed_by == world.volunteer.id

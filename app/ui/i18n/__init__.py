@@ -1,8 +1,17 @@
-"""String catalogs: Simplified Chinese first, English second. Keys are `area.name`."""
+"""String catalogs: Simplified Chinese first, English second. Keys are `area.name`. The texts
+every page shares and the errors are here; each domain keeps its own in its `texts.py`."""
 
+from app.accounts import texts as accounts
+from app.community import texts as community
 from app.errors import InvalidInput
-from app.ui.i18n.en import EN
-from app.ui.i18n.zh import ZH
+from app.screening import texts as screening
+from app.supplies import texts as supplies
+from app.ui.i18n import en, zh
+from app.volunteers import texts as volunteers
+
+_DOMAINS = (accounts, community, screening, supplies, volunteers)
+ZH: dict[str, str] = zh.ZH | {k: v for d in _DOMAINS for k, v in d.ZH.items()}
+EN: dict[str, str] = en.EN | {k: v for d in _DOMAINS for k, v in d.EN.items()}
 
 CATALOGS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
 
