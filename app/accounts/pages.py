@@ -9,8 +9,12 @@ from app.accounts.state import (
     SessionState,
 )
 from app.ui.components import (
+    centered_row,
+    column,
     form_message,
     language_switch,
+    muted,
+    panel,
     primary_button,
     role_label,
     select_field,
@@ -23,9 +27,9 @@ from app.ui.layout import app_page, public_page
 def login() -> rx.Component:
     errors = LoginState.errors
     return public_page(
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("login.title"), size="5", as_="h2"),
                     form_message(LoginState.message),
                     rx.cond(
@@ -54,15 +58,13 @@ def login() -> rx.Component:
                     ),
                     primary_button(t("login.submit"), type="submit", id="login-submit"),
                     spacing="4",
-                    width="100%",
                 ),
                 on_submit=LoginState.submit,
                 width="100%",
             ),
             size="3",
-            width="100%",
         ),
-        rx.hstack(
+        centered_row(
             rx.text(t("login.no_account"), size="3"),
             rx.link(
                 t("login.register_link"),
@@ -72,8 +74,6 @@ def login() -> rx.Component:
                 class_name="tap-link",
             ),
             justify="center",
-            align="center",
-            width="100%",
         ),
         rx.center(language_switch(), width="100%"),
     )
@@ -82,11 +82,11 @@ def login() -> rx.Component:
 def register() -> rx.Component:
     errors = RegisterState.errors
     return public_page(
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("register.title"), size="5", as_="h2"),
-                    rx.text(t("register.intro"), size="2", color_scheme="gray"),
+                    muted(t("register.intro")),
                     form_message(RegisterState.message),
                     text_field("name", "register.name", errors, auto_complete="name"),
                     text_field(
@@ -124,15 +124,13 @@ def register() -> rx.Component:
                     ),
                     primary_button(t("register.submit"), type="submit"),
                     spacing="4",
-                    width="100%",
                 ),
                 on_submit=RegisterState.submit,
                 width="100%",
             ),
             size="3",
-            width="100%",
         ),
-        rx.hstack(
+        centered_row(
             rx.text(t("register.have_account"), size="3"),
             rx.link(
                 t("register.login_link"),
@@ -142,8 +140,6 @@ def register() -> rx.Component:
                 class_name="tap-link",
             ),
             justify="center",
-            align="center",
-            width="100%",
         ),
     )
 
@@ -161,30 +157,25 @@ def profile() -> rx.Component:
     return app_page(
         "/profile",
         "profile.title",
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 rx.hstack(
                     rx.icon("circle-user-round", size=44, color=rx.color("accent", 9)),
                     rx.heading(SessionState.user_name, size="5", as_="h2"),
                     align="center",
-                    spacing="3",
                 ),
                 rx.separator(size="4"),
                 _profile_row("profile.mobile", SessionState.user_mobile),
                 _profile_row("profile.role", role_label(SessionState.user_role)),
                 _profile_row("profile.place", SessionState.place),
-                rx.hstack(
+                centered_row(
                     rx.text(t("lang.label"), color_scheme="gray"),
                     language_switch(),
                     justify="between",
-                    align="center",
-                    width="100%",
                 ),
                 spacing="4",
-                width="100%",
             ),
             size="3",
-            width="100%",
         ),
         rx.button(
             rx.icon("log-out", size=18),
@@ -199,15 +190,13 @@ def profile() -> rx.Component:
 
 
 def _pending_card(row: dict) -> rx.Component:
-    return rx.card(
+    return panel(
         rx.form(
-            rx.vstack(
-                rx.hstack(
+            column(
+                centered_row(
                     rx.text(row["name"], weight="bold", size="4"),
-                    rx.text(row["mobile"], color_scheme="gray", size="2"),
+                    muted(row["mobile"]),
                     justify="between",
-                    align="center",
-                    width="100%",
                 ),
                 rx.text(t("residents.claimed"), t("common.colon"), row["claimed"], size="2"),
                 rx.text(
@@ -236,12 +225,10 @@ def _pending_card(row: dict) -> rx.Component:
                 ),
                 rx.button(t("residents.link"), type="submit", size="4", width="100%"),
                 spacing="2",
-                width="100%",
             ),
             on_submit=ResidentsState.link,
             reset_on_submit=False,
         ),
-        width="100%",
     )
 
 

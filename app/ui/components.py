@@ -12,6 +12,26 @@ from app.accounts.state import SessionState
 from app.ui.i18n import EN, ZH
 
 
+def column(*children, **props) -> rx.Component:
+    """Children one under another, the full width (Radix's stack gap "3" unless given)."""
+    return rx.vstack(*children, width="100%", **props)
+
+
+def centered_row(*children, **props) -> rx.Component:
+    """Children side by side, centred on one line, the full width."""
+    return rx.hstack(*children, align="center", width="100%", **props)
+
+
+def panel(*children, **props) -> rx.Component:
+    """A card the full width of the page: every card of the app is one."""
+    return rx.card(*children, width="100%", **props)
+
+
+def muted(*children, **props) -> rx.Component:
+    """Small grey text: a hint, a date, a count under a title."""
+    return rx.text(*children, size="2", color_scheme="gray", **props)
+
+
 def t(key: str) -> StringVar:
     """A catalog string in the user's language (both are compiled in; the choice is live)."""
     return rx.cond(SessionState.locale == "en", EN[key], ZH[key]).to(str)

@@ -6,7 +6,7 @@ from reflex_components_core.core.banner import connect_errors, has_too_many_conn
 from reflex_components_sonner.toast import toast_ref
 
 from app.accounts.state import SessionState
-from app.ui.components import t
+from app.ui.components import centered_row, column, muted, t
 from app.ui.navigation import SECTIONS
 
 COLUMN = "30rem"
@@ -48,7 +48,6 @@ def forbidden_notice() -> rx.Component:
         rx.text(t("forbidden.body"), color_scheme="gray"),
         rx.button(t("forbidden.back"), on_click=rx.redirect("/"), size="4"),
         align="center",
-        spacing="3",
         padding_top="4rem",
     )
 
@@ -57,19 +56,17 @@ def app_page(route: str, title_key: str, *body: rx.Component) -> rx.Component:
     """A logged-in page. Its body shows only once the page's load has let this user in."""
     return rx.box(
         rx.el.header(
-            rx.hstack(
+            centered_row(
                 rx.heading(t(title_key), size="5", as_="h1"),
                 rx.spacer(),
-                rx.text(SessionState.place, size="2", color_scheme="gray", truncate=True),
-                align="center",
-                width="100%",
+                muted(SessionState.place, truncate=True),
             ),
             class_name="app-header",
         ),
         rx.el.main(
             rx.cond(
                 SessionState.allowed_route == route,
-                rx.vstack(*body, spacing="4", width="100%"),
+                column(*body, spacing="4"),
                 rx.cond(
                     SessionState.forbidden_route == route,
                     forbidden_notice(),
@@ -87,20 +84,18 @@ def public_page(*body: rx.Component) -> rx.Component:
     """Login and registration: no navigation, the app's name on top."""
     return rx.box(
         rx.el.main(
-            rx.vstack(
+            column(
                 rx.hstack(
                     rx.icon("shield-plus", size=36, color=rx.color("accent", 9)),
                     rx.vstack(
                         rx.heading(t("app.name"), size="6", as_="h1"),
-                        rx.text(t("app.tagline"), size="2", color_scheme="gray"),
+                        muted(t("app.tagline")),
                         spacing="0",
                     ),
                     align="center",
-                    spacing="3",
                 ),
                 *body,
                 spacing="5",
-                width="100%",
             ),
             class_name="app-main public",
         ),

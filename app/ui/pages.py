@@ -3,7 +3,16 @@
 import reflex as rx
 
 from app.accounts.state import SessionState
-from app.ui.components import action_tile, role_label, stat_tile, t
+from app.ui.components import (
+    action_tile,
+    centered_row,
+    column,
+    muted,
+    panel,
+    role_label,
+    stat_tile,
+    t,
+)
 from app.ui.layout import app_page
 from app.ui.state import HomeState
 
@@ -31,11 +40,11 @@ def _tiles() -> rx.Component:
 def _communities() -> rx.Component:
     return rx.cond(
         HomeState.communities.length() > 0,
-        rx.vstack(
+        column(
             rx.heading(t("home.communities"), size="4", as_="h3"),
             rx.foreach(
                 HomeState.communities,
-                lambda c: rx.card(
+                lambda c: panel(
                     rx.vstack(
                         rx.text(c["name"], weight="bold", size="3"),
                         rx.hstack(
@@ -49,14 +58,11 @@ def _communities() -> rx.Component:
                                 t("home.volunteers"), t("common.colon"), c["volunteers"], size="2"
                             ),
                             wrap="wrap",
-                            spacing="3",
                         ),
                         spacing="1",
                     ),
-                    width="100%",
                 ),
             ),
-            width="100%",
         ),
     )
 
@@ -65,7 +71,7 @@ def _pending_residents() -> rx.Component:
     return rx.cond(
         HomeState.pending_residents > 0,
         rx.callout(
-            rx.hstack(
+            centered_row(
                 rx.text(
                     t("home.pending_residents"), t("common.colon"), HomeState.pending_residents
                 ),
@@ -77,8 +83,6 @@ def _pending_residents() -> rx.Component:
                     class_name="tap-link",
                 ),
                 justify="between",
-                align="center",
-                width="100%",
             ),
             icon="user-check",
             high_contrast=True,
@@ -90,7 +94,7 @@ def _pending_residents() -> rx.Component:
 def _household() -> rx.Component:
     return rx.cond(
         SessionState.user_role == "resident",
-        rx.card(
+        panel(
             rx.vstack(
                 rx.heading(t("home.my_household"), size="4", as_="h3"),
                 rx.cond(
@@ -103,7 +107,7 @@ def _household() -> rx.Component:
                             weight="bold",
                             class_name="tap-link",
                         ),
-                        rx.text(t("home.members"), size="2", color_scheme="gray"),
+                        muted(t("home.members")),
                         rx.foreach(
                             HomeState.members,
                             lambda m: rx.hstack(
@@ -117,9 +121,7 @@ def _household() -> rx.Component:
                     ),
                     rx.text(t("home.household_pending"), color_scheme="gray"),
                 ),
-                spacing="3",
             ),
-            width="100%",
         ),
     )
 
@@ -129,8 +131,8 @@ def _application() -> rx.Component:
     status = HomeState.application
     return rx.cond(
         (SessionState.user_role == "applicant") | (SessionState.user_role == "resident"),
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 rx.heading(t("home.volunteering"), size="4", as_="h3"),
                 rx.match(
                     status,
@@ -153,7 +155,7 @@ def _application() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.text(t("home.volunteer_invite"), size="2", color_scheme="gray"),
+                    muted(t("home.volunteer_invite")),
                 ),
                 rx.cond(
                     (status == "") | (status == "declined"),
@@ -165,10 +167,7 @@ def _application() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                spacing="3",
-                width="100%",
             ),
-            width="100%",
         ),
     )
 
@@ -199,9 +198,9 @@ def _my_round() -> rx.Component:
     )
     return rx.cond(
         HomeState.my_doors > 0,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
+        panel(
+            column(
+                centered_row(
                     rx.heading(t("home.my_round"), size="4", as_="h3"),
                     rx.spacer(),
                     rx.text(
@@ -212,8 +211,6 @@ def _my_round() -> rx.Component:
                         weight="bold",
                         class_name="number",
                     ),
-                    align="center",
-                    width="100%",
                 ),
                 rx.progress(value=percent, size="2", aria_label=t("home.my_round")),
                 rx.foreach(
@@ -235,9 +232,7 @@ def _my_round() -> rx.Component:
                     rx.text(t("doors.all_done"), size="2"),
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
         ),
     )
 

@@ -6,6 +6,8 @@ from app.community.state import (
     AuditState,
 )
 from app.ui.components import (
+    column,
+    muted,
     t,
 )
 from app.ui.layout import app_page
@@ -23,7 +25,7 @@ def _audit_line(line) -> rx.Component:
             width="100%",
             wrap="wrap",
         ),
-        rx.text(line.detail, size="2", color_scheme="gray"),
+        muted(line.detail),
         class_name="list-row",
         width="100%",
     )
@@ -33,10 +35,10 @@ def audit() -> rx.Component:
     return app_page(
         "/registry/audit",
         "audit.title",
-        rx.text(t("audit.intro"), size="2", color_scheme="gray"),
+        muted(t("audit.intro")),
         rx.cond(
             AuditState.lines.length() > 0,
-            rx.vstack(rx.foreach(AuditState.lines, _audit_line), spacing="0", width="100%"),
+            column(rx.foreach(AuditState.lines, _audit_line), spacing="0"),
             rx.text(t("audit.empty"), color_scheme="gray"),
         ),
         rx.cond(

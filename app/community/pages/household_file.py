@@ -8,8 +8,12 @@ from app.community.state import (
     Member,
 )
 from app.ui.components import (
+    centered_row,
+    column,
     field_error,
     form_message,
+    muted,
+    panel,
     row_checkbox,
     select_field,
     sheet,
@@ -27,8 +31,8 @@ def _number_row(member: Member, what: str, label_key: str) -> rx.Component:
     value = member.mobile if what == "mobile" else member.id_number
     return rx.cond(
         value != "",
-        rx.hstack(
-            rx.text(t(label_key), size="2", color_scheme="gray", min_width="4.5rem"),
+        centered_row(
+            muted(t(label_key), min_width="4.5rem"),
             rx.text(
                 rx.cond(HouseholdState.revealed.contains(key), HouseholdState.revealed[key], value),
                 size="2",
@@ -46,23 +50,19 @@ def _number_row(member: Member, what: str, label_key: str) -> rx.Component:
                     min_height="44px",
                 ),
             ),
-            align="center",
-            width="100%",
         ),
     )
 
 
 def _member_card(member: Member) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(member.name, weight="bold", size="4"),
-                rx.text(
+                muted(
                     catalog_label("sex.", member.sex),
                     rx.cond(member.age != "", " · " + member.age, ""),
                     rx.cond(member.age != "", t("household.years"), ""),
-                    size="2",
-                    color_scheme="gray",
                 ),
                 rx.spacer(),
                 rx.cond(
@@ -76,8 +76,6 @@ def _member_card(member: Member) -> rx.Component:
                         min_height="44px",
                     ),
                 ),
-                align="center",
-                width="100%",
             ),
             rx.hstack(
                 rx.cond(member.relation != "", rx.badge(member.relation, variant="surface")),
@@ -102,15 +100,13 @@ def _member_card(member: Member) -> rx.Component:
             _number_row(member, "mobile", "household.mobile"),
             _number_row(member, "id_number", "household.id_number"),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
         opacity=rx.cond(member.moved_out != "", "0.6", "1"),
     )
 
 
 def _date_field(name: str, label_key: str) -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.el.label(t(label_key), html_for=name, class_name="field-label"),
         rx.input(
             id=name,
@@ -122,7 +118,6 @@ def _date_field(name: str, label_key: str) -> rx.Component:
         ),
         field_error(HouseholdState.errors, name),
         spacing="1",
-        width="100%",
     )
 
 
@@ -130,7 +125,7 @@ def _member_form() -> rx.Component:
     errors = HouseholdState.errors
     draft = HouseholdState.draft
     return rx.form(
-        rx.vstack(
+        column(
             form_message(HouseholdState.message),
             text_field("name", "household.name", errors, default_value=draft["name"]),
             rx.vstack(
@@ -211,7 +206,6 @@ def _member_form() -> rx.Component:
             field_error(errors, "pregnant"),
             sheet_buttons(HouseholdState.set_form_open(False), "common.save"),
             spacing="4",
-            width="100%",
         ),
         on_submit=HouseholdState.save,
         reset_on_submit=False,
@@ -225,8 +219,8 @@ def household() -> rx.Component:
         "household.title",
         rx.cond(
             HouseholdState.address != "",
-            rx.vstack(
-                rx.card(
+            column(
+                panel(
                     rx.vstack(
                         rx.heading(HouseholdState.address, size="5", as_="h2"),
                         rx.hstack(
@@ -235,19 +229,16 @@ def household() -> rx.Component:
                                 HouseholdState.grid != "",
                                 rx.badge(HouseholdState.grid, variant="outline"),
                             ),
-                            rx.text(
+                            muted(
                                 t("household.members_count"),
                                 " ",
                                 HouseholdState.members.length(),
-                                size="2",
-                                color_scheme="gray",
                             ),
                             align="center",
                             wrap="wrap",
                         ),
                         spacing="2",
                     ),
-                    width="100%",
                 ),
                 rx.foreach(HouseholdState.members, _member_card),
                 rx.cond(
@@ -261,8 +252,6 @@ def household() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                spacing="3",
-                width="100%",
             ),
             rx.callout(HouseholdState.message, icon="info", width="100%"),
         ),

@@ -12,6 +12,10 @@ from app.community.state import (
     RegisterIoState,
 )
 from app.ui.components import (
+    centered_row,
+    column,
+    muted,
+    panel,
     primary_button,
     select_field,
     stat_tile,
@@ -21,7 +25,7 @@ from app.ui.layout import app_page
 
 
 def _column_choice(column) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.text(
             column.label,
             rx.cond(column.required, " *", ""),
@@ -48,8 +52,6 @@ def _column_choice(column) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        align="center",
-        width="100%",
     )
 
 
@@ -89,10 +91,10 @@ def _problem(problem) -> rx.Component:
 
 
 def _import_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.heading(t("registry.import"), size="4", as_="h2"),
-            rx.text(t("roster.intro"), size="2", color_scheme="gray"),
+            muted(t("roster.intro")),
             rx.hstack(
                 rx.link(
                     rx.icon("download", size=16),
@@ -150,7 +152,7 @@ def _import_card() -> rx.Component:
             ),
             rx.cond(
                 RegisterIoState.filename != "",
-                rx.vstack(
+                column(
                     rx.hstack(
                         rx.icon("file-spreadsheet", size=18),
                         rx.text(RegisterIoState.filename, weight="medium"),
@@ -170,9 +172,9 @@ def _import_card() -> rx.Component:
                         ),
                     ),
                     rx.text(RegisterIoState.header_note, size="2", id="roster-header-row"),
-                    rx.text(t("roster.mapping"), size="2", color_scheme="gray"),
+                    muted(t("roster.mapping")),
                     rx.foreach(RegisterIoState.columns, _column_choice),
-                    rx.text(t("roster.preview"), size="2", color_scheme="gray"),
+                    muted(t("roster.preview")),
                     rx.foreach(RegisterIoState.preview, _preview_row),
                     rx.button(
                         t("roster.check"),
@@ -191,8 +193,6 @@ def _import_card() -> rx.Component:
                         width="100%",
                         disabled=RegisterIoState.busy,
                     ),
-                    spacing="3",
-                    width="100%",
                 ),
             ),
             rx.cond(
@@ -200,7 +200,7 @@ def _import_card() -> rx.Component:
             ),
             rx.cond(
                 RegisterIoState.checked,
-                rx.vstack(
+                column(
                     rx.grid(
                         rx.foreach(RegisterIoState.summary, lambda s: stat_tile(s[0], s[1])),
                         columns="2",
@@ -209,7 +209,7 @@ def _import_card() -> rx.Component:
                     ),
                     rx.cond(
                         RegisterIoState.problem_count > 0,
-                        rx.vstack(
+                        column(
                             rx.callout(
                                 t("roster.has_problems"),
                                 color_scheme="red",
@@ -229,7 +229,6 @@ def _import_card() -> rx.Component:
                                 variant="soft",
                                 width="100%",
                             ),
-                            width="100%",
                         ),
                         rx.button(
                             t("roster.import_now"),
@@ -240,27 +239,22 @@ def _import_card() -> rx.Component:
                             disabled=RegisterIoState.busy,
                         ),
                     ),
-                    spacing="3",
-                    width="100%",
                 ),
             ),
             rx.cond(
                 RegisterIoState.done != "",
                 rx.callout(RegisterIoState.done, icon="circle-check", role="status", width="100%"),
             ),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _export_card() -> rx.Component:
-    return rx.card(
+    return panel(
         rx.form(
-            rx.vstack(
+            column(
                 rx.heading(t("registry.export"), size="4", as_="h2", id="export"),
-                rx.text(t("roster.export_intro"), size="2", color_scheme="gray"),
+                muted(t("roster.export_intro")),
                 _filter("compound_id", "places.compound", RegisterIoState.compound_options),
                 _filter("grid_id", "places.grid_of_building", RegisterIoState.grid_options),
                 select_field(
@@ -272,13 +266,10 @@ def _export_card() -> rx.Component:
                     first=(NONE, "roster.all"),
                 ),
                 primary_button(t("roster.export_now"), type="submit"),
-                spacing="3",
-                width="100%",
             ),
             on_submit=RegisterIoState.export,
             reset_on_submit=False,
         ),
-        width="100%",
     )
 
 

@@ -7,6 +7,10 @@ from app.community.state import (
 )
 from app.ui.components import (
     Errors,
+    centered_row,
+    column,
+    muted,
+    panel,
     primary_button,
     section_heading,
     select_field,
@@ -34,7 +38,7 @@ def _grid_select(value: rx.Var, on_change, label: rx.Var) -> rx.Component:
 
 
 def _volunteer_row(volunteer) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.vstack(
             rx.text(volunteer.name, weight="medium"),
             rx.text(volunteer.mobile, size="1", color_scheme="gray"),
@@ -46,13 +50,11 @@ def _volunteer_row(volunteer) -> rx.Component:
             lambda value: PlacesState.assign_volunteer(volunteer.id, value),
             t("places.grid_of_volunteer") + " " + volunteer.name,
         ),
-        align="center",
-        width="100%",
     )
 
 
 def _building_row(building) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.vstack(
             rx.text(building.number, t("places.building_suffix"), weight="medium"),
             rx.text(
@@ -72,31 +74,25 @@ def _building_row(building) -> rx.Component:
             lambda value: PlacesState.assign(building.id, value),
             t("places.grid_of_building"),
         ),
-        align="center",
-        width="100%",
         justify="between",
     )
 
 
 def _compound_card(compound) -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.hstack(
                 rx.text(compound.name, weight="bold", size="4"),
                 rx.spacer(),
-                rx.text(
+                muted(
                     compound.households,
                     t("places.households_suffix"),
-                    size="2",
-                    color_scheme="gray",
                 ),
                 width="100%",
             ),
             rx.foreach(compound.buildings, _building_row),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -106,12 +102,12 @@ def _form_errors(name: str) -> Errors:
 
 
 def _grid_card(grid) -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.hstack(
                 rx.text(grid.name, weight="bold", size="3"),
                 rx.spacer(),
-                rx.text(grid.worker, size="2", color_scheme="gray"),
+                muted(grid.worker),
                 width="100%",
             ),
             rx.text(
@@ -126,9 +122,7 @@ def _grid_card(grid) -> rx.Component:
                 size="2",
             ),
             spacing="1",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -139,9 +133,9 @@ def places() -> rx.Component:
         "places.title",
         section_heading("places.compounds"),
         rx.foreach(compounds, _compound_card),
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("places.add_building"), size="3", as_="h3"),
                     select_field(
                         "compound_id",
@@ -183,18 +177,15 @@ def places() -> rx.Component:
                         width="100%",
                     ),
                     primary_button(t("places.add_building"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=PlacesState.add_building,
                 reset_on_submit=False,
                 key=PlacesState.saved.to_string(),
             ),
-            width="100%",
         ),
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("places.add_compound"), size="3", as_="h3"),
                     text_field(
                         "name",
@@ -204,33 +195,28 @@ def places() -> rx.Component:
                     ),
                     text_field("address", "places.compound_address", _form_errors("compound")),
                     primary_button(t("places.add_compound"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=PlacesState.add_compound,
                 reset_on_submit=False,
                 key=PlacesState.saved.to_string(),
             ),
-            width="100%",
         ),
         section_heading("places.grids"),
         rx.foreach(PlacesState.grids, _grid_card),
         rx.cond(
             PlacesState.volunteers.length() > 0,
-            rx.card(
-                rx.vstack(
+            panel(
+                column(
                     rx.heading(t("places.volunteers"), size="3", as_="h3"),
-                    rx.text(t("places.volunteers_hint"), size="2", color_scheme="gray"),
+                    muted(t("places.volunteers_hint")),
                     rx.foreach(PlacesState.volunteers, _volunteer_row),
                     spacing="2",
-                    width="100%",
                 ),
-                width="100%",
             ),
         ),
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("places.add_grid"), size="3", as_="h3"),
                     text_field(
                         "name", "places.grid_name", _form_errors("grid"), field_id="grid_name"
@@ -244,13 +230,10 @@ def places() -> rx.Component:
                         input_mode="numeric",
                     ),
                     primary_button(t("places.add_grid"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=PlacesState.add_grid,
                 reset_on_submit=False,
                 key=PlacesState.saved.to_string(),
             ),
-            width="100%",
         ),
     )

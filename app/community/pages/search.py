@@ -8,6 +8,10 @@ from app.community.state import (
 )
 from app.ui.components import (
     action_tile,
+    centered_row,
+    column,
+    muted,
+    panel,
     t,
 )
 from app.ui.layout import app_page
@@ -15,20 +19,17 @@ from app.ui.layout import app_page
 
 def _hit(hit) -> rx.Component:
     return rx.link(
-        rx.card(
-            rx.hstack(
+        panel(
+            centered_row(
                 rx.vstack(
                     rx.text(hit.address, weight="bold", size="3"),
-                    rx.text(hit.name, size="2", color_scheme="gray"),
+                    muted(hit.name),
                     spacing="1",
                 ),
                 rx.spacer(),
-                rx.text(hit.detail, size="2", color_scheme="gray"),
+                muted(hit.detail),
                 rx.icon("chevron-right", size=18, color=rx.color("gray", 9)),
-                align="center",
-                width="100%",
             ),
-            width="100%",
             class_name="tap-card",
         ),
         href="/household/" + hit.household_id.to_string(),
@@ -55,8 +56,8 @@ def registry() -> rx.Component:
         ),
         rx.cond(
             RegistryState.query == "",
-            rx.vstack(
-                rx.text(t("registry.search_hint"), size="2", color_scheme="gray"),
+            column(
+                muted(t("registry.search_hint")),
                 rx.cond(
                     SessionState.user_role == "staff",
                     rx.grid(
@@ -70,11 +71,10 @@ def registry() -> rx.Component:
                     ),
                 ),
                 spacing="4",
-                width="100%",
             ),
             rx.cond(
                 RegistryState.hits.length() > 0,
-                rx.vstack(rx.foreach(RegistryState.hits, _hit), spacing="2", width="100%"),
+                column(rx.foreach(RegistryState.hits, _hit), spacing="2"),
                 rx.text(t("registry.no_hits"), color_scheme="gray"),
             ),
         ),

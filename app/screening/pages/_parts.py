@@ -7,7 +7,7 @@ from reflex_components_radix.themes.base import LiteralAccentColor
 
 from app.screening.models import Outcome, Symptom
 from app.screening.state import DoorChip, UnitRow
-from app.ui.components import Errors, match_component, row_checkbox, t
+from app.ui.components import Errors, column, match_component, muted, row_checkbox, t
 
 # Door colours: the state at a glance, also told by an icon for colour-blind eyes.
 OUTCOME_COLOR: dict[str, LiteralAccentColor] = {
@@ -41,7 +41,6 @@ def _legend() -> rx.Component:
             for o in Outcome
         ],
         wrap="wrap",
-        spacing="3",
     )
 
 
@@ -58,8 +57,8 @@ def _door(chip: DoorChip, href: str | None = None, on_click=None) -> rx.Componen
 
 
 def _unit(unit: UnitRow, round_id: NumberVar[int] | int) -> rx.Component:
-    return rx.vstack(
-        rx.text(unit.name, t("doors.unit_suffix"), size="2", color_scheme="gray"),
+    return column(
+        muted(unit.name, t("doors.unit_suffix")),
         rx.box(
             rx.foreach(
                 unit.doors,
@@ -68,12 +67,11 @@ def _unit(unit: UnitRow, round_id: NumberVar[int] | int) -> rx.Component:
             class_name="door-grid",
         ),
         spacing="1",
-        width="100%",
     )
 
 
 def _input(name: StringVar | str, label_key: str, errors: Errors, **props) -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.el.label(t(label_key), html_for=name, class_name="field-label"),
         rx.input(id=name, name=name, size="3", width="100%", **props),
         rx.cond(
@@ -81,12 +79,11 @@ def _input(name: StringVar | str, label_key: str, errors: Errors, **props) -> rx
             rx.text(errors[name], color=rx.color("red", 11), size="2", role="alert"),
         ),
         spacing="1",
-        width="100%",
     )
 
 
 def _symptom_checks(prefix: StringVar | str) -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.text(t("visit.symptoms"), class_name="field-label"),
         rx.grid(
             *[
@@ -102,5 +99,4 @@ def _symptom_checks(prefix: StringVar | str) -> rx.Component:
             width="100%",
         ),
         spacing="1",
-        width="100%",
     )

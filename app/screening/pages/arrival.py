@@ -5,8 +5,11 @@ import reflex as rx
 from app.screening.models import Transport
 from app.screening.state import ArrivalState
 from app.ui.components import (
+    centered_row,
+    column,
     field_error,
     form_message,
+    muted,
     primary_button,
     row_checkbox,
     select_field,
@@ -23,11 +26,11 @@ def arrival() -> rx.Component:
     return app_page(
         "/arrival",
         "arrival.title",
-        rx.text(t("arrival.intro"), size="2", color_scheme="gray"),
+        muted(t("arrival.intro")),
         rx.cond(
             ArrivalState.household_id == 0,
             rx.form(
-                rx.vstack(
+                column(
                     select_field(
                         "compound_id",
                         "arrival.compound",
@@ -40,15 +43,13 @@ def arrival() -> rx.Component:
                     ),
                     field_error(errors, "_"),
                     primary_button(t("arrival.find"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=ArrivalState.find,
                 width="100%",
             ),
             rx.form(
-                rx.vstack(
-                    rx.hstack(
+                column(
+                    centered_row(
                         rx.text(ArrivalState.address, size="4", weight="bold"),
                         rx.spacer(),
                         rx.button(
@@ -58,8 +59,6 @@ def arrival() -> rx.Component:
                             type="button",
                             on_click=ArrivalState.change_door,
                         ),
-                        align="center",
-                        width="100%",
                     ),
                     select_field(
                         "who",
@@ -125,8 +124,6 @@ def arrival() -> rx.Component:
                     _symptom_checks("sym-"),
                     form_message(ArrivalState.message),
                     primary_button(t("arrival.save"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=ArrivalState.save,
                 width="100%",

@@ -5,7 +5,11 @@ import reflex as rx
 
 from app.screening.state import BoardState, BuildingBar, CompoundBar
 from app.ui.components import (
+    centered_row,
+    column,
     field_error,
+    muted,
+    panel,
     primary_button,
     row_checkbox,
     section_heading,
@@ -42,7 +46,6 @@ def _counts_line(item) -> rx.Component:
             item.conflicts > 0,
             rx.text(t("board.conflicts"), " ", item.conflicts, size="1", color_scheme="orange"),
         ),
-        spacing="3",
         wrap="wrap",
         color_scheme="gray",
     )
@@ -50,19 +53,16 @@ def _counts_line(item) -> rx.Component:
 
 def _building_bar(b: BuildingBar) -> rx.Component:
     return rx.box(
-        rx.vstack(
-            rx.hstack(
+        column(
+            centered_row(
                 rx.text(b.name, size="2", weight="medium"),
                 rx.text(b.assignee, size="1", color_scheme="gray", truncate=True),
                 rx.spacer(),
                 rx.text(b.done, "/", b.doors, size="2", class_name="number"),
-                align="center",
-                width="100%",
             ),
             _bar(b.percent, b.name),
             _counts_line(b),
             spacing="1",
-            width="100%",
         ),
         # Not also a tap on the compound's card around it, which would fold it away.
         on_click=BoardState.open_building(b.building_id).stop_propagation,
@@ -74,32 +74,24 @@ def _building_bar(b: BuildingBar) -> rx.Component:
 
 def _compound(c: CompoundBar) -> rx.Component:
     opened = BoardState.expanded.contains(c.compound_id)
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(c.name, size="4", weight="bold"),
                 rx.cond(c.weak, rx.badge(t("board.weak"), color_scheme="red", size="2")),
                 rx.spacer(),
                 rx.text(c.percent, "%", size="5", weight="bold", class_name="number"),
-                align="center",
-                width="100%",
             ),
             _bar(c.percent, c.name, c.weak),
-            rx.hstack(
+            centered_row(
                 rx.text(c.done, " / ", c.doors, " ", t("board.doors_unit"), size="2"),
                 rx.spacer(),
                 rx.icon(rx.cond(opened, "chevron-up", "chevron-down"), size=18),
-                width="100%",
-                align="center",
             ),
             _counts_line(c),
-            rx.cond(
-                opened, rx.vstack(rx.foreach(c.buildings, _building_bar), spacing="0", width="100%")
-            ),
+            rx.cond(opened, column(rx.foreach(c.buildings, _building_bar), spacing="0")),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
         class_name=rx.cond(c.weak, "tap-card weak-card", "tap-card"),
         on_click=BoardState.toggle_compound(c.compound_id),
     )
@@ -108,7 +100,7 @@ def _compound(c: CompoundBar) -> rx.Component:
 def _progress_chart() -> rx.Component:
     return rx.cond(
         BoardState.progress.length() > 1,
-        rx.vstack(
+        column(
             section_heading("board.progress"),
             rx.hstack(
                 rx.foreach(
@@ -129,7 +121,6 @@ def _progress_chart() -> rx.Component:
                 width="100%",
                 align="end",
             ),
-            width="100%",
             spacing="2",
         ),
     )
@@ -183,7 +174,7 @@ def _start_sheet() -> rx.Component:
     return sheet(
         t("board.start"),
         rx.form(
-            rx.vstack(
+            column(
                 text_field(
                     "name", "board.round_name", errors, placeholder_key="board.round_name_hint"
                 ),
@@ -227,8 +218,6 @@ def _start_sheet() -> rx.Component:
                 field_error(errors, "compound_ids"),
                 field_error(errors, "_"),
                 primary_button(t("board.start"), type="submit"),
-                spacing="3",
-                width="100%",
             ),
             on_submit=BoardState.start,
         ),
@@ -244,8 +233,8 @@ def _drill_sheet() -> rx.Component:
         rx.cond(card, card.name, ""),
         rx.cond(
             card,
-            rx.vstack(
-                rx.text(card.done, " / ", card.total, size="2", color_scheme="gray"),
+            column(
+                muted(card.done, " / ", card.total),
                 _legend(),
                 rx.foreach(card.units, lambda u: _unit(u, BoardState.round_id)),
                 rx.cond(
@@ -262,8 +251,6 @@ def _drill_sheet() -> rx.Component:
                 rx.dialog.close(
                     rx.button(t("common.close"), variant="soft", size="3", width="100%")
                 ),
-                spacing="3",
-                width="100%",
             ),
         ),
         open=BoardState.drill.is_not_none(),
@@ -294,7 +281,7 @@ def board() -> rx.Component:
         ),
         rx.cond(
             BoardState.rounds.length() > 0,
-            rx.vstack(
+            column(
                 select_field(
                     "round",
                     "board.round",
@@ -332,8 +319,6 @@ def board() -> rx.Component:
                         on_click=BoardState.close_round,
                     ),
                 ),
-                spacing="3",
-                width="100%",
             ),
             rx.callout(t("board.no_rounds"), icon="info"),
         ),

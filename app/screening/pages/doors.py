@@ -3,21 +3,19 @@
 import reflex as rx
 
 from app.screening.state import BuildingCard, DoorsState
-from app.ui.components import t
+from app.ui.components import centered_row, column, panel, t
 from app.ui.layout import app_page
 
 from ._parts import _legend, _unit
 
 
 def _building(card: BuildingCard) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.heading(card.name, size="4", as_="h2"),
                 rx.spacer(),
                 rx.text(card.done, " / ", card.total, size="3", weight="bold", class_name="number"),
-                align="center",
-                width="100%",
             ),
             rx.progress(
                 value=rx.cond(card.total > 0, card.done * 100 // card.total, 0),
@@ -25,10 +23,7 @@ def _building(card: BuildingCard) -> rx.Component:
                 aria_label=card.name,  # a screen reader reads "<building>, 40%"
             ),
             rx.foreach(card.units, lambda u: _unit(u, card.round_id)),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -78,11 +73,9 @@ def doors() -> rx.Component:
         _quick_links(),
         rx.cond(
             DoorsState.buildings.length() > 0,
-            rx.vstack(
+            column(
                 _legend(),
                 rx.foreach(DoorsState.buildings, _building),
-                spacing="3",
-                width="100%",
             ),
             rx.callout(t("doors.none"), icon="info"),
         ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from app.screening.state import HealthState, PlanRow
-from app.ui.components import primary_button, t
+from app.ui.components import centered_row, column, muted, panel, primary_button, t
 from app.ui.layout import app_page
 
 from ._parts import _symptom_checks
@@ -12,22 +12,20 @@ from ._parts import _symptom_checks
 def _own_plan(p: PlanRow) -> rx.Component:
     key = f"{p.id}"
     errors = HealthState.errors
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(p.name, size="4", weight="bold"),
                 rx.spacer(),
-                rx.text(p.day, size="2", color_scheme="gray"),
-                width="100%",
-                align="center",
+                muted(p.day),
             ),
             rx.cond(
                 p.checked_today,
                 rx.callout(t("health.done"), icon="circle-check", color_scheme="jade"),
                 rx.form(
-                    rx.vstack(
+                    column(
                         rx.el.input(type="hidden", name="plan_id", value=key),
-                        rx.vstack(
+                        column(
                             rx.el.label(
                                 t("visit.temperature"),
                                 html_for="temperature-" + key,
@@ -51,20 +49,14 @@ def _own_plan(p: PlanRow) -> rx.Component:
                                 ),
                             ),
                             spacing="1",
-                            width="100%",
                         ),
                         _symptom_checks("sym-"),
                         primary_button(t("today.save_check"), type="submit"),
-                        spacing="3",
-                        width="100%",
                     ),
                     on_submit=HealthState.report,
                 ),
             ),
-            spacing="3",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -72,7 +64,7 @@ def health() -> rx.Component:
     return app_page(
         "/health",
         "health.title",
-        rx.text(t("health.intro"), size="2", color_scheme="gray"),
+        muted(t("health.intro")),
         rx.cond(
             HealthState.plans.length() > 0,
             rx.foreach(HealthState.plans, _own_plan),

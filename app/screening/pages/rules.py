@@ -4,7 +4,15 @@ import reflex as rx
 
 from app.screening.models import Risk
 from app.screening.state import RISK_FIELDS, RulesState
-from app.ui.components import field_error, primary_button, select_field, t, text_field
+from app.ui.components import (
+    column,
+    field_error,
+    muted,
+    primary_button,
+    select_field,
+    t,
+    text_field,
+)
 from app.ui.layout import app_page
 
 
@@ -24,9 +32,9 @@ def rules() -> rx.Component:
     return app_page(
         "/screening/rules",
         "rules.title",
-        rx.text(t("rules.intro"), size="2", color_scheme="gray"),
+        muted(t("rules.intro")),
         rx.form(
-            rx.vstack(
+            column(
                 text_field(
                     "fever_from",
                     "rules.fever_from",
@@ -59,8 +67,6 @@ def rules() -> rx.Component:
                 ),
                 field_error(errors, "_"),
                 primary_button(t("common.save"), type="submit"),
-                spacing="3",
-                width="100%",
             ),
             on_submit=RulesState.save,
             width="100%",

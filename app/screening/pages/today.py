@@ -6,8 +6,11 @@ from reflex.vars import ArrayVar
 from app.screening.state import FollowUpRow, ListRow, PlanRow, TodayState
 from app.ui.components import (
     Errors,
+    centered_row,
+    column,
     field_error,
     match_component,
+    muted,
     primary_button,
     sheet,
     t,
@@ -20,21 +23,19 @@ from ._parts import _input, _symptom_checks
 
 def _plan(p: PlanRow) -> rx.Component:
     return rx.box(
-        rx.vstack(
-            rx.hstack(
+        column(
+            centered_row(
                 rx.text(p.name, size="3", weight="bold"),
-                rx.text(p.day, size="2", color_scheme="gray"),
+                muted(p.day),
                 rx.spacer(),
                 rx.cond(
                     p.checked_today,
                     rx.badge(t("today.done_today"), color_scheme="jade"),
                     rx.badge(t("today.due_today"), color_scheme="orange"),
                 ),
-                align="center",
-                width="100%",
             ),
-            rx.text(p.address, size="2", color_scheme="gray"),
-            rx.hstack(
+            muted(p.address),
+            centered_row(
                 rx.cond(
                     p.missed > 0,
                     rx.badge(t("today.missed"), " ", p.missed, color_scheme="red"),
@@ -64,12 +65,9 @@ def _plan(p: PlanRow) -> rx.Component:
                         on_click=TodayState.open_release(p.id),
                     ),
                 ),
-                align="center",
-                width="100%",
                 spacing="2",
             ),
             spacing="1",
-            width="100%",
         ),
         class_name="list-row",
         width="100%",
@@ -78,20 +76,16 @@ def _plan(p: PlanRow) -> rx.Component:
 
 def _follow_up(f: FollowUpRow) -> rx.Component:
     return rx.box(
-        rx.vstack(
-            rx.hstack(
+        column(
+            centered_row(
                 rx.text(f.address, size="3", weight="bold"),
                 rx.spacer(),
                 rx.cond(f.escalated, rx.badge(t("today.escalated_badge"), color_scheme="red")),
-                rx.text(
-                    t("today.failed_calls"), " ", f.failed_calls, size="2", color_scheme="gray"
-                ),
-                align="center",
-                width="100%",
+                muted(t("today.failed_calls"), " ", f.failed_calls),
             ),
             rx.foreach(
                 f.callees,
-                lambda c: rx.hstack(
+                lambda c: centered_row(
                     rx.text(c.name, size="2"),
                     rx.text(
                         rx.cond(
@@ -110,8 +104,6 @@ def _follow_up(f: FollowUpRow) -> rx.Component:
                         variant="soft",
                         on_click=TodayState.call(c.resident_id),
                     ),
-                    align="center",
-                    width="100%",
                 ),
             ),
             rx.hstack(
@@ -131,7 +123,6 @@ def _follow_up(f: FollowUpRow) -> rx.Component:
                 width="100%",
             ),
             spacing="2",
-            width="100%",
         ),
         class_name="list-row",
         width="100%",
@@ -140,12 +131,11 @@ def _follow_up(f: FollowUpRow) -> rx.Component:
 
 def _list_row(row: ListRow) -> rx.Component:
     return rx.link(
-        rx.vstack(
+        column(
             rx.text(row.title, size="3", weight="medium"),
             rx.text(row.detail, size="2", color_scheme=rx.cond(row.warn, "red", "gray")),
             spacing="0",
             class_name="list-row tap-card",
-            width="100%",
         ),
         href=f"/household/{row.household_id}",
         underline="none",
@@ -157,14 +147,14 @@ def _list_row(row: ListRow) -> rx.Component:
 def _list(items: ArrayVar, render, empty_key: str) -> rx.Component:
     return rx.cond(
         items.length() > 0,
-        rx.vstack(rx.foreach(items, render), spacing="0", width="100%"),
-        rx.text(t(empty_key), color_scheme="gray", size="2", padding_y="1rem"),
+        column(rx.foreach(items, render), spacing="0"),
+        muted(t(empty_key), padding_y="1rem"),
     )
 
 
 def _check_form(on_submit, errors: Errors, *hidden: rx.Component) -> rx.Component:
     return rx.form(
-        rx.vstack(
+        column(
             *hidden,
             _input(
                 "temperature", "visit.temperature", errors, input_mode="decimal", placeholder="36.5"
@@ -172,8 +162,6 @@ def _check_form(on_submit, errors: Errors, *hidden: rx.Component) -> rx.Componen
             _symptom_checks("sym-"),
             field_error(errors, "_"),
             primary_button(t("today.save_check"), type="submit"),
-            spacing="3",
-            width="100%",
         ),
         on_submit=on_submit,
         reset_on_submit=False,
@@ -225,7 +213,7 @@ def today() -> rx.Component:
         sheet(
             t("today.release_title"),
             rx.form(
-                rx.vstack(
+                column(
                     text_field(
                         "note",
                         "today.release_note",
@@ -234,8 +222,6 @@ def today() -> rx.Component:
                     ),
                     field_error(TodayState.errors, "_"),
                     primary_button(t("today.release"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=TodayState.release,
             ),

@@ -5,7 +5,17 @@ from reflex.vars import NumberVar, StringVar
 
 from app.screening.models import HealthCode, Outcome, TestStatus
 from app.screening.state import Person, VisitState
-from app.ui.components import form_message, primary_button, row_checkbox, section_heading, t
+from app.ui.components import (
+    centered_row,
+    column,
+    form_message,
+    muted,
+    panel,
+    primary_button,
+    row_checkbox,
+    section_heading,
+    t,
+)
 from app.ui.layout import app_page
 
 from ._parts import _input, _outcome_badge, _symptom_checks
@@ -13,7 +23,7 @@ from ._parts import _input, _outcome_badge, _symptom_checks
 
 def _choice(name: StringVar | str, label_key: str, values, default: str) -> rx.Component:
     """A short set of answers as a segmented control that posts with the form."""
-    return rx.vstack(
+    return column(
         rx.text(t(label_key), class_name="field-label"),
         rx.radio_group.root(
             rx.hstack(
@@ -26,21 +36,19 @@ def _choice(name: StringVar | str, label_key: str, values, default: str) -> rx.C
                     for v in values
                 ],
                 wrap="wrap",
-                spacing="3",
             ),
             name=name,
             default_value=default,
             size="3",
         ),
         spacing="1",
-        width="100%",
     )
 
 
 def _health_fields(key: StringVar | str) -> rx.Component:
     """The full answers of one person, keyed `<field>-<key>`."""
     errors = VisitState.errors
-    return rx.vstack(
+    return column(
         _input(
             "temperature-" + key,
             "visit.temperature",
@@ -64,8 +72,6 @@ def _health_fields(key: StringVar | str) -> rx.Component:
         ),
         _choice("health_code-" + key, "health_code", HealthCode, HealthCode.GREEN.value),
         _choice("test_status-" + key, "test_status", TestStatus, TestStatus.NEGATIVE.value),
-        spacing="3",
-        width="100%",
         padding_top="0.5rem",
     )
 
@@ -74,9 +80,9 @@ def _person(person: Person) -> rx.Component:
     key = f"{person.resident_id}"
     away = VisitState.absent.contains(person.resident_id)
     opened = VisitState.opened.contains(person.resident_id)
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.vstack(
                     rx.hstack(
                         rx.text(person.name, size="4", weight="bold"),
@@ -89,7 +95,7 @@ def _person(person: Person) -> rx.Component:
                         spacing="2",
                         align="center",
                     ),
-                    rx.text(person.detail, size="2", color_scheme="gray"),
+                    muted(person.detail),
                     spacing="0",
                 ),
                 rx.spacer(),
@@ -102,8 +108,6 @@ def _person(person: Person) -> rx.Component:
                     on_click=VisitState.toggle_absent(person.resident_id),
                     aria_pressed=rx.cond(away, "false", "true"),
                 ),
-                align="center",
-                width="100%",
             ),
             rx.cond(
                 ~away,
@@ -123,18 +127,16 @@ def _person(person: Person) -> rx.Component:
                 width="100%",
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _found_person(slot: NumberVar[int]) -> rx.Component:
     key = "n" + slot.to_string()
     errors = VisitState.errors
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(t("visit.found_person"), size="3", weight="bold"),
                 rx.spacer(),
                 rx.icon_button(
@@ -145,8 +147,6 @@ def _found_person(slot: NumberVar[int]) -> rx.Component:
                     aria_label=t("common.remove"),
                     on_click=VisitState.remove_found(slot),
                 ),
-                align="center",
-                width="100%",
             ),
             rx.grid(
                 _input("name-" + key, "household.name", errors),
@@ -159,9 +159,7 @@ def _found_person(slot: NumberVar[int]) -> rx.Component:
             _input("mobile-" + key, "household.mobile", errors, type="tel", input_mode="numeric"),
             _health_fields(key),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -194,11 +192,11 @@ def _sex(key: StringVar) -> rx.Component:
 def _records() -> rx.Component:
     return rx.cond(
         VisitState.records.length() > 0,
-        rx.vstack(
+        column(
             section_heading("visit.earlier"),
             rx.cond(
                 VisitState.conflict,
-                rx.vstack(
+                column(
                     rx.callout(t("visit.conflict"), icon="triangle-alert", color_scheme="orange"),
                     rx.cond(
                         VisitState.user_role == "staff",
@@ -210,24 +208,20 @@ def _records() -> rx.Component:
                             on_click=VisitState.clear_conflict,
                         ),
                     ),
-                    width="100%",
                 ),
             ),
             rx.foreach(
                 VisitState.records,
-                lambda r: rx.hstack(
+                lambda r: centered_row(
                     _outcome_badge(r.outcome),
                     rx.cond(r.by_phone, rx.icon("phone", size=14)),
                     rx.text(r.by, size="2"),
                     rx.spacer(),
-                    rx.text(r.at, size="2", color_scheme="gray"),
-                    align="center",
-                    width="100%",
+                    muted(r.at),
                     class_name="list-row",
                 ),
             ),
             spacing="1",
-            width="100%",
         ),
     )
 
@@ -241,15 +235,13 @@ def visit() -> rx.Component:
             VisitState.address == "",
             form_message(VisitState.message),
             rx.form(
-                rx.vstack(
+                column(
                     rx.vstack(
                         rx.heading(VisitState.address, size="5", as_="h2"),
-                        rx.text(
+                        muted(
                             VisitState.round_name,
                             rx.cond(VisitState.by_phone, " · ", ""),
                             rx.cond(VisitState.by_phone, t("visit.by_phone"), ""),
-                            size="2",
-                            color_scheme="gray",
                         ),
                         spacing="0",
                     ),
@@ -278,7 +270,7 @@ def visit() -> rx.Component:
                         class_name="outcome-control",
                     ),
                     rx.box(
-                        rx.vstack(
+                        column(
                             rx.foreach(VisitState.people, _person),
                             rx.foreach(VisitState.found, _found_person),
                             rx.button(
@@ -301,8 +293,6 @@ def visit() -> rx.Component:
                                 ),
                                 href="/arrival?h=" + VisitState.household_id.to_string(),
                             ),
-                            spacing="3",
-                            width="100%",
                         ),
                         display=rx.cond(visited, "block", "none"),
                         width="100%",
@@ -315,8 +305,6 @@ def visit() -> rx.Component:
                         width="100%",
                     ),
                     _records(),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=VisitState.save,
                 width="100%",

@@ -14,8 +14,12 @@ from app.supplies.state import (
 )
 from app.ui.components import (
     Errors,
+    centered_row,
+    column,
     match_component,
     match_text,
+    muted,
+    panel,
     t,
 )
 
@@ -78,20 +82,18 @@ def _inline_error(errors: Errors, key: StringVar | str) -> rx.Component:
 def order_card(card: OrderCard) -> rx.Component:
     """What a household needs to know about its order: the number, batch and slot, or the
     delivery, or why it was cancelled."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(card.title, weight="bold", size="4"),
                 rx.spacer(),
                 order_status(card.status),
-                align="center",
-                width="100%",
             ),
             rx.cond(
                 card.number != "",
-                rx.hstack(
+                centered_row(
                     rx.vstack(
-                        rx.text(t("supplies.pickup_number"), size="2", color_scheme="gray"),
+                        muted(t("supplies.pickup_number")),
                         rx.text(
                             card.number,
                             size="9",
@@ -105,7 +107,7 @@ def order_card(card: OrderCard) -> rx.Component:
                     rx.vstack(
                         rx.text(t("supplies.batch"), " ", card.batch, weight="bold", size="4"),
                         rx.text(card.slot, size="2"),
-                        rx.text(card.pickup, size="2", color_scheme="gray"),
+                        muted(card.pickup),
                         rx.cond(
                             card.called,
                             rx.badge(t("supplies.your_turn"), color_scheme="orange", size="3"),
@@ -113,8 +115,6 @@ def order_card(card: OrderCard) -> rx.Component:
                         spacing="1",
                     ),
                     spacing="5",
-                    align="center",
-                    width="100%",
                 ),
             ),
             rx.cond(
@@ -136,7 +136,7 @@ def order_card(card: OrderCard) -> rx.Component:
                 ),
             ),
             rx.vstack(rx.foreach(card.lines, lambda line: rx.text(line, size="2")), spacing="0"),
-            rx.hstack(
+            centered_row(
                 rx.text(t("supplies.total"), card.total, weight="bold", size="3"),
                 rx.cond(card.on_behalf, rx.badge(t("supplies.on_behalf"), variant="soft")),
                 rx.cond(card.paid, rx.badge(t("supplies.paid"), color_scheme="jade")),
@@ -149,19 +149,15 @@ def order_card(card: OrderCard) -> rx.Component:
                         weight="bold",
                     ),
                 ),
-                align="center",
-                width="100%",
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _errand_card(card: ErrandCard, actions: rx.Component) -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.hstack(
                 rx.badge(
                     match_text(
@@ -188,7 +184,5 @@ def _errand_card(card: ErrandCard, actions: rx.Component) -> rx.Component:
             ),
             actions,
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )

@@ -7,7 +7,11 @@ from app.supplies.state import (
     ItemRow,
 )
 from app.ui.components import (
+    centered_row,
+    column,
     form_message,
+    muted,
+    panel,
     primary_button,
     row_checkbox,
     t,
@@ -21,11 +25,11 @@ from .buy_staff import staff_panel
 
 def _item_order_row(item: ItemRow) -> rx.Component:
     key = f"qty_{item.id}"
-    return rx.vstack(
+    return column(
         rx.hstack(
             rx.vstack(
                 rx.text(item.name, " ", item.spec, weight="bold", size="3"),
-                rx.text(
+                muted(
                     item.price,
                     " · ",
                     t("supplies.limit"),
@@ -36,8 +40,6 @@ def _item_order_row(item: ItemRow) -> rx.Component:
                         t("supplies.left") + f"{item.stock}",
                         t("supplies.sold_out"),
                     ),
-                    size="2",
-                    color_scheme="gray",
                 ),
                 spacing="0",
                 flex="1",
@@ -62,18 +64,16 @@ def _item_order_row(item: ItemRow) -> rx.Component:
             ),
             align="start",
             width="100%",
-            spacing="3",
         ),
         spacing="1",
-        width="100%",
         class_name="list-row",
     )
 
 
 def _order_form() -> rx.Component:
-    return rx.card(
+    return panel(
         rx.form(
-            rx.vstack(
+            column(
                 rx.cond(
                     BuyState.household_address != "",
                     rx.callout(
@@ -104,23 +104,21 @@ def _order_form() -> rx.Component:
                     id="place-order",
                 ),
                 spacing="2",
-                width="100%",
             ),
             on_submit=BuyState.order,
             reset_on_submit=False,
             class_name="supplies-form",
         ),
-        width="100%",
     )
 
 
 def _on_behalf() -> rx.Component:
     return rx.cond(
         ~_is_resident & BuyState.ordering,
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 rx.text(t("supplies.on_behalf_title"), weight="bold"),
-                rx.text(t("supplies.on_behalf_hint"), size="2", color_scheme="gray"),
+                muted(t("supplies.on_behalf_hint")),
                 rx.form(
                     rx.hstack(
                         rx.box(
@@ -149,9 +147,7 @@ def _on_behalf() -> rx.Component:
                     ),
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
         ),
     )
 
@@ -163,15 +159,13 @@ def buy() -> rx.Component:
         rx.cond(
             BuyState.title == "",
             form_message(BuyState.message),
-            rx.vstack(
-                rx.card(
-                    rx.vstack(
-                        rx.hstack(
+            column(
+                panel(
+                    column(
+                        centered_row(
                             rx.heading(BuyState.title, size="5", as_="h2"),
                             rx.spacer(),
                             buy_status(BuyState.status),
-                            align="center",
-                            width="100%",
                         ),
                         rx.text(
                             t("supplies.supplier"), t("common.colon"), BuyState.supplier, size="2"
@@ -183,12 +177,10 @@ def buy() -> rx.Component:
                             BuyState.pickup,
                             size="2",
                         ),
-                        rx.text(
+                        muted(
                             t("supplies.compounds"),
                             t("common.colon"),
                             BuyState.compounds,
-                            size="2",
-                            color_scheme="gray",
                         ),
                         rx.cond(
                             BuyState.cancel_reason != "",
@@ -214,15 +206,13 @@ def buy() -> rx.Component:
                             ),
                         ),
                         spacing="1",
-                        width="100%",
                     ),
-                    width="100%",
                 ),
                 rx.foreach(BuyState.my_order, order_card),
                 _on_behalf(),
                 rx.cond(
                     BuyState.ordering & (_is_resident | (BuyState.household_id > 0)),
-                    rx.vstack(
+                    column(
                         _order_form(),
                         rx.foreach(
                             BuyState.my_order,
@@ -235,8 +225,6 @@ def buy() -> rx.Component:
                                 **_BUTTON,
                             ),
                         ),
-                        spacing="3",
-                        width="100%",
                     ),
                     rx.cond(
                         _is_resident & ~BuyState.ordering,
@@ -245,7 +233,6 @@ def buy() -> rx.Component:
                 ),
                 staff_panel(),
                 spacing="4",
-                width="100%",
             ),
         ),
     )

@@ -7,8 +7,11 @@ from app.supplies.state import (
     OrderCard,
 )
 from app.ui.components import (
+    centered_row,
+    column,
     field_error,
     form_message,
+    muted,
     section_heading,
     sheet,
     sheet_buttons,
@@ -21,7 +24,7 @@ from ._common import _BUTTON, _is_staff, order_status
 
 
 def _summary() -> rx.Component:
-    return rx.vstack(
+    return column(
         section_heading("supplies.summary"),
         rx.grid(
             stat_tile(
@@ -71,20 +74,18 @@ def _summary() -> rx.Component:
             width="100%",
             **_BUTTON,
         ),
-        spacing="3",
-        width="100%",
     )
 
 
 def _items_admin() -> rx.Component:
-    return rx.vstack(
+    return column(
         section_heading("supplies.items"),
         rx.foreach(
             BuyState.items,
-            lambda item: rx.hstack(
+            lambda item: centered_row(
                 rx.vstack(
                     rx.text(item.name, " ", item.spec, weight="bold"),
-                    rx.text(
+                    muted(
                         item.price,
                         " · ",
                         t("supplies.sold"),
@@ -95,8 +96,6 @@ def _items_admin() -> rx.Component:
                         " · ",
                         t("supplies.limit"),
                         item.limit,
-                        size="2",
-                        color_scheme="gray",
                     ),
                     spacing="0",
                     flex="1",
@@ -107,14 +106,11 @@ def _items_admin() -> rx.Component:
                     on_click=BuyState.open_edit(item.id),
                     **_BUTTON,
                 ),
-                align="center",
-                width="100%",
                 class_name="list-row",
             ),
         ),
         rx.text(t("supplies.edit_rules"), size="1", color_scheme="gray"),
         spacing="1",
-        width="100%",
     )
 
 
@@ -127,7 +123,7 @@ def _edit_sheet() -> rx.Component:
             lambda item: rx.cond(
                 item.id == BuyState.editing,
                 rx.form(
-                    rx.vstack(
+                    column(
                         rx.text(item.name, " ", item.spec, weight="bold"),
                         text_field(
                             "price_fen",
@@ -152,8 +148,6 @@ def _edit_sheet() -> rx.Component:
                         ),
                         form_message(BuyState.message),
                         sheet_buttons(BuyState.set_edit_open(False), "supplies.save"),
-                        spacing="3",
-                        width="100%",
                     ),
                     on_submit=BuyState.save_item,
                     reset_on_submit=False,
@@ -169,7 +163,7 @@ def _cancel_sheet() -> rx.Component:
     return sheet(
         t("supplies.cancel_buy"),
         rx.form(
-            rx.vstack(
+            column(
                 rx.el.label(
                     t("supplies.cancel_reason"), html_for="reason", class_name="field-label"
                 ),
@@ -178,8 +172,6 @@ def _cancel_sheet() -> rx.Component:
                 sheet_buttons(
                     BuyState.set_cancelling(False), "supplies.cancel_buy", color_scheme="red"
                 ),
-                spacing="3",
-                width="100%",
             ),
             on_submit=BuyState.cancel_buy,
             reset_on_submit=False,
@@ -192,7 +184,7 @@ def _cancel_sheet() -> rx.Component:
 
 def _arrival() -> rx.Component:
     errors = BuyState.errors
-    return rx.vstack(
+    return column(
         section_heading("supplies.arrival"),
         rx.cond(
             BuyState.status == "arrived",
@@ -201,12 +193,12 @@ def _arrival() -> rx.Component:
                 icon="list-ordered",
                 width="100%",
             ),
-            rx.text(t("supplies.arrival_hint"), size="2", color_scheme="gray"),
+            muted(t("supplies.arrival_hint")),
         ),
         rx.cond(
             BuyState.calling_batch == 0,
             rx.form(
-                rx.vstack(
+                column(
                     rx.grid(
                         text_field(
                             "batch_size",
@@ -241,19 +233,17 @@ def _arrival() -> rx.Component:
                         **_BUTTON,
                     ),
                     spacing="2",
-                    width="100%",
                 ),
                 on_submit=BuyState.generate,
                 reset_on_submit=False,
             ),
         ),
         spacing="2",
-        width="100%",
     )
 
 
 def _order_row(card: OrderCard) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.text(
             rx.cond(card.number != "", "#" + card.number, "—"),
             weight="bold",
@@ -290,8 +280,6 @@ def _order_row(card: OrderCard) -> rx.Component:
             rx.text(t("supplies.paid"), size="1"),
             class_name="check-row",
         ),
-        align="center",
-        width="100%",
         class_name="list-row",
     )
 
@@ -326,7 +314,7 @@ def _reopen_form() -> rx.Component:
 def staff_panel() -> rx.Component:
     return rx.cond(
         _is_staff,
-        rx.vstack(
+        column(
             rx.hstack(
                 rx.cond(
                     BuyState.status == "open",
@@ -360,12 +348,10 @@ def staff_panel() -> rx.Component:
             section_heading("supplies.order_list"),
             rx.cond(
                 BuyState.order_rows.length() > 0,
-                rx.vstack(rx.foreach(BuyState.order_rows, _order_row), spacing="0", width="100%"),
+                column(rx.foreach(BuyState.order_rows, _order_row), spacing="0"),
                 rx.text(t("supplies.no_orders"), color_scheme="gray"),
             ),
             _edit_sheet(),
             _cancel_sheet(),
-            spacing="3",
-            width="100%",
         ),
     )

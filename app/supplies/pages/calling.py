@@ -6,6 +6,9 @@ from app.supplies.state import (
     CallState,
 )
 from app.ui.components import (
+    centered_row,
+    column,
+    panel,
     t,
     text_field,
 )
@@ -25,8 +28,8 @@ def calling() -> rx.Component:
     return app_page(
         "/supplies/call",
         "supplies.calling",
-        rx.vstack(
-            rx.hstack(
+        column(
+            centered_row(
                 rx.text(CallState.title, weight="bold", size="3"),
                 rx.spacer(),
                 rx.button(
@@ -36,8 +39,6 @@ def calling() -> rx.Component:
                     aria_label=t("supplies.refresh"),
                     **_BUTTON,
                 ),
-                align="center",
-                width="100%",
             ),
             rx.box(
                 rx.text(t("supplies.now_calling"), size="4", weight="bold"),
@@ -95,9 +96,9 @@ def calling() -> rx.Component:
                     id="call-next",
                 ),
             ),
-            rx.card(
+            panel(
                 rx.form(
-                    rx.vstack(
+                    column(
                         rx.text(t("supplies.collect_title"), weight="bold"),
                         rx.hstack(
                             rx.box(
@@ -124,16 +125,13 @@ def calling() -> rx.Component:
                             ),
                         ),
                         spacing="2",
-                        width="100%",
                     ),
                     id="collect-form",
                     on_submit=CallState.collect,
                     reset_on_submit=False,
                 ),
-                width="100%",
             ),
             rx.text(t("supplies.missed_rule"), size="1", color_scheme="gray"),
             spacing="4",
-            width="100%",
         ),
     )

@@ -10,6 +10,9 @@ from app.supplies.state import (
     TaskCard,
 )
 from app.ui.components import (
+    column,
+    muted,
+    panel,
     section_heading,
     t,
 )
@@ -19,8 +22,8 @@ from ._common import _BUTTON
 
 
 def _task(card: TaskCard) -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.hstack(
                 rx.text(card.address, weight="bold"),
                 rx.spacer(),
@@ -39,7 +42,7 @@ def _task(card: TaskCard) -> rx.Component:
                     size="2",
                     color=rx.color("jade", 11),
                 ),
-                rx.vstack(
+                column(
                     rx.cond(
                         DeliveriesState.can_assign,
                         rx.select.root(
@@ -74,21 +77,18 @@ def _task(card: TaskCard) -> rx.Component:
                         width="100%",
                         **_BUTTON,
                     ),
-                    width="100%",
                     spacing="2",
                 ),
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _by_building(tasks: ArrayVar[Sequence[TaskCard]]) -> rx.Component:
     return rx.foreach(
         tasks,
-        lambda task, i: rx.vstack(
+        lambda task, i: column(
             rx.cond(
                 (i == 0) | (tasks[i - 1].building != task.building),
                 rx.hstack(
@@ -100,7 +100,6 @@ def _by_building(tasks: ArrayVar[Sequence[TaskCard]]) -> rx.Component:
             ),
             _task(task),
             spacing="2",
-            width="100%",
         ),
     )
 
@@ -109,19 +108,18 @@ def deliveries() -> rx.Component:
     return app_page(
         "/supplies/deliveries",
         "supplies.deliveries",
-        rx.text(t("supplies.deliveries_hint"), size="2", color_scheme="gray"),
+        muted(t("supplies.deliveries_hint")),
         rx.cond(
             DeliveriesState.tasks.length() > 0,
-            rx.vstack(_by_building(DeliveriesState.tasks), spacing="2", width="100%"),
+            column(_by_building(DeliveriesState.tasks), spacing="2"),
             rx.text(t("supplies.no_deliveries"), color_scheme="gray"),
         ),
         rx.cond(
             DeliveriesState.done.length() > 0,
-            rx.vstack(
+            column(
                 section_heading("supplies.delivered_recent"),
                 rx.foreach(DeliveriesState.done, _task),
                 spacing="2",
-                width="100%",
             ),
         ),
     )

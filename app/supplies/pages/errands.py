@@ -6,6 +6,7 @@ from app.supplies.state import (
     ErrandsState,
 )
 from app.ui.components import (
+    column,
     match_component,
     t,
 )
@@ -20,7 +21,7 @@ def errands() -> rx.Component:
         "supplies.errands",
         rx.cond(
             ErrandsState.errands.length() > 0,
-            rx.vstack(
+            column(
                 rx.foreach(
                     ErrandsState.errands,
                     lambda e: _errand_card(
@@ -53,8 +54,6 @@ def errands() -> rx.Component:
                         ),
                     ),
                 ),
-                spacing="3",
-                width="100%",
             ),
             rx.text(t("supplies.no_errands"), color_scheme="gray"),
         ),

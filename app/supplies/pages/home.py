@@ -9,7 +9,11 @@ from app.supplies.state import (
 )
 from app.ui.components import (
     action_tile,
+    centered_row,
+    column,
     field_error,
+    muted,
+    panel,
     primary_button,
     section_heading,
     select_field,
@@ -22,19 +26,15 @@ from ._common import _BUTTON, _errand_card, _is_resident, _is_staff, buy_status,
 
 def _buy_card(card: BuyCard) -> rx.Component:
     return rx.link(
-        rx.card(
-            rx.vstack(
-                rx.hstack(
+        panel(
+            column(
+                centered_row(
                     rx.text(card.title, weight="bold", size="4"),
                     rx.spacer(),
                     buy_status(card.status),
-                    align="center",
-                    width="100%",
                 ),
-                rx.text(
-                    card.item_names, size="2", color_scheme="gray", truncate=True, width="100%"
-                ),
-                rx.hstack(
+                muted(card.item_names, truncate=True, width="100%"),
+                centered_row(
                     rx.icon("clock", size=14),
                     rx.text(t("supplies.closes"), card.closes_at, size="2"),
                     rx.spacer(),
@@ -48,13 +48,9 @@ def _buy_card(card: BuyCard) -> rx.Component:
                         ),
                         rx.text(t("supplies.orders_count"), card.orders, size="2"),
                     ),
-                    align="center",
-                    width="100%",
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
             class_name="tap-card",
         ),
         href=f"/supplies/buy/{card.id}",
@@ -65,11 +61,11 @@ def _buy_card(card: BuyCard) -> rx.Component:
 
 
 def _resident_errands() -> rx.Component:
-    return rx.vstack(
+    return column(
         section_heading("supplies.errands"),
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     select_field(
                         "kind",
                         "supplies.errand_kind_label",
@@ -90,13 +86,11 @@ def _resident_errands() -> rx.Component:
                     field_error(SuppliesState.errors, "details"),
                     primary_button(t("supplies.errand_send"), type="submit"),
                     spacing="2",
-                    width="100%",
                 ),
                 id="errand-form",
                 on_submit=SuppliesState.ask_errand,
                 reset_on_submit=False,
             ),
-            width="100%",
         ),
         rx.foreach(
             SuppliesState.errands,
@@ -114,8 +108,6 @@ def _resident_errands() -> rx.Component:
                 ),
             ),
         ),
-        spacing="3",
-        width="100%",
     )
 
 
@@ -125,7 +117,7 @@ def supplies() -> rx.Component:
         "supplies.title",
         rx.cond(
             _is_resident,
-            rx.vstack(
+            column(
                 rx.cond(
                     SuppliesState.linked,
                     rx.fragment(),
@@ -133,24 +125,21 @@ def supplies() -> rx.Component:
                 ),
                 rx.cond(
                     SuppliesState.orders.length() > 0,
-                    rx.vstack(
+                    column(
                         section_heading("supplies.my_orders"),
                         rx.foreach(SuppliesState.orders, order_card),
-                        spacing="3",
-                        width="100%",
                     ),
                 ),
                 section_heading("supplies.open_buys"),
                 rx.cond(
                     SuppliesState.buys.length() > 0,
-                    rx.vstack(rx.foreach(SuppliesState.buys, _buy_card), spacing="3", width="100%"),
+                    column(rx.foreach(SuppliesState.buys, _buy_card)),
                     rx.text(t("supplies.none_open"), color_scheme="gray"),
                 ),
                 _resident_errands(),
                 spacing="4",
-                width="100%",
             ),
-            rx.vstack(
+            column(
                 rx.grid(
                     rx.cond(_is_staff, action_tile("circle-plus", "supplies.new", "/supplies/new")),
                     action_tile("truck", "supplies.deliveries", "/supplies/deliveries"),
@@ -162,11 +151,10 @@ def supplies() -> rx.Component:
                 section_heading("supplies.buys"),
                 rx.cond(
                     SuppliesState.buys.length() > 0,
-                    rx.vstack(rx.foreach(SuppliesState.buys, _buy_card), spacing="3", width="100%"),
+                    column(rx.foreach(SuppliesState.buys, _buy_card)),
                     rx.text(t("supplies.none"), color_scheme="gray"),
                 ),
                 spacing="4",
-                width="100%",
             ),
         ),
     )

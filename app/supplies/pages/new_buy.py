@@ -6,8 +6,10 @@ from app.supplies.state import (
     NewBuyState,
 )
 from app.ui.components import (
+    column,
     field_error,
     form_message,
+    panel,
     primary_button,
     row_checkbox,
     section_heading,
@@ -21,8 +23,8 @@ from ._common import _BUTTON
 
 def _item_fields(i: int) -> rx.Component:
     errors = NewBuyState.errors
-    return rx.card(
-        rx.vstack(
+    return panel(
+        column(
             rx.text(t("supplies.item"), " ", i + 1, weight="bold"),
             rx.grid(
                 text_field(f"item{i}_name", "supplies.item_name", errors),
@@ -52,9 +54,7 @@ def _item_fields(i: int) -> rx.Component:
                 width="100%",
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -64,7 +64,7 @@ def new_buy() -> rx.Component:
         "/supplies/new",
         "supplies.new",
         rx.form(
-            rx.vstack(
+            column(
                 form_message(NewBuyState.message),
                 text_field(
                     "title", "supplies.buy_title", errors, placeholder_key="supplies.buy_title_hint"
@@ -89,7 +89,7 @@ def new_buy() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                rx.vstack(
+                column(
                     rx.text(t("supplies.compounds"), class_name="field-label"),
                     rx.grid(
                         rx.foreach(
@@ -108,9 +108,8 @@ def new_buy() -> rx.Component:
                     ),
                     field_error(errors, "compound_ids"),
                     spacing="1",
-                    width="100%",
                 ),
-                rx.vstack(
+                column(
                     rx.el.label(
                         t("supplies.pickup_points"),
                         html_for="pickup_points",
@@ -125,7 +124,6 @@ def new_buy() -> rx.Component:
                     ),
                     field_error(errors, "pickup_points"),
                     spacing="1",
-                    width="100%",
                 ),
                 rx.el.label(
                     row_checkbox(name="delivery_offered", size="3"),
@@ -146,8 +144,6 @@ def new_buy() -> rx.Component:
                     **_BUTTON,
                 ),
                 primary_button(t("supplies.create"), type="submit"),
-                spacing="3",
-                width="100%",
             ),
             on_submit=NewBuyState.submit,
             reset_on_submit=False,

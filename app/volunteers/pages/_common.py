@@ -8,6 +8,7 @@ from reflex_components_radix.themes.base import LiteralAccentColor
 
 from app.ui.components import (
     Errors,
+    column,
     field_error,
     row_checkbox,
     t,
@@ -27,7 +28,7 @@ def _checks(
     ticked: ArrayVar[Sequence[str]] | None = None,
 ) -> rx.Component:
     """A group of large check boxes posting `<prefix>.<value>`, those in `ticked` ticked."""
-    return rx.vstack(
+    return column(
         rx.text(t(label_key), class_name="field-label"),
         rx.grid(
             *[
@@ -48,7 +49,6 @@ def _checks(
         ),
         field_error(errors, errors_name) if errors is not None and errors_name else rx.fragment(),
         spacing="1",
-        width="100%",
     )
 
 

@@ -3,7 +3,11 @@
 import reflex as rx
 
 from app.ui.components import (
+    centered_row,
+    column,
     field_error,
+    muted,
+    panel,
     row_checkbox,
     select_field,
     sheet,
@@ -20,9 +24,9 @@ from app.volunteers.state import (
 
 
 def _application(card: ApplicationCard) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 # The name is part of the checkbox's row: a thumb-sized target, not a 24 px box.
                 rx.el.label(
                     row_checkbox(
@@ -34,11 +38,9 @@ def _application(card: ApplicationCard) -> rx.Component:
                     rx.text(card.name, weight="bold", size="4"),
                     class_name="check-row",
                 ),
-                rx.text(card.mobile, size="2", color_scheme="gray"),
+                muted(card.mobile),
                 rx.spacer(),
                 rx.text(card.applied_at, size="1", color_scheme="gray"),
-                align="center",
-                width="100%",
             ),
             rx.text(card.place, size="2"),
             rx.cond(
@@ -75,12 +77,9 @@ def _application(card: ApplicationCard) -> rx.Component:
                     on_click=ApplicationsState.open_approve(card.id),
                 ),
                 width="100%",
-                spacing="3",
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
@@ -88,7 +87,7 @@ def _decline_sheet() -> rx.Component:
     return sheet(
         t("applications.decline_title"),
         rx.form(
-            rx.vstack(
+            column(
                 rx.el.label(t("applications.reason"), html_for="reason", class_name="field-label"),
                 rx.text_area(
                     id="reason",
@@ -103,8 +102,6 @@ def _decline_sheet() -> rx.Component:
                     "applications.decline",
                     color_scheme="red",
                 ),
-                spacing="3",
-                width="100%",
             ),
             on_submit=ApplicationsState.decline,
             reset_on_submit=True,
@@ -120,7 +117,7 @@ def _approve_sheet() -> rx.Component:
     return sheet(
         t("applications.approve_title") + " " + ApplicationsState.approving_name,
         rx.form(
-            rx.vstack(
+            column(
                 _checks(
                     "duty",
                     "applications.grant",
@@ -138,7 +135,6 @@ def _approve_sheet() -> rx.Component:
                 ),
                 sheet_buttons(ApplicationsState.set_approve_open(False), "applications.approve"),
                 spacing="4",
-                width="100%",
             ),
             on_submit=ApplicationsState.approve,
             reset_on_submit=False,
@@ -152,11 +148,11 @@ def applications() -> rx.Component:
     return app_page(
         "/volunteers",
         "applications.title",
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 rx.text(t("applications.link"), weight="bold"),
-                rx.text(t("applications.link_hint"), size="2", color_scheme="gray"),
-                rx.hstack(
+                muted(t("applications.link_hint")),
+                centered_row(
                     rx.code(ApplicationsState.signup_link, size="2", class_name="break-all"),
                     rx.button(
                         rx.icon("copy", size=16),
@@ -169,18 +165,14 @@ def applications() -> rx.Component:
                             rx.toast.success(t("applications.copied")),
                         ],
                     ),
-                    align="center",
-                    width="100%",
                     justify="between",
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
         ),
         rx.cond(
             ApplicationsState.chosen.length() > 0,
-            rx.hstack(
+            centered_row(
                 rx.text(t("applications.chosen"), ApplicationsState.chosen.length(), weight="bold"),
                 rx.spacer(),
                 rx.button(
@@ -197,14 +189,12 @@ def applications() -> rx.Component:
                     min_height="44px",
                     on_click=ApplicationsState.approve_chosen,
                 ),
-                align="center",
-                width="100%",
                 class_name="bulk-bar",
             ),
         ),
         rx.cond(
             ApplicationsState.cards.length() > 0,
-            rx.vstack(rx.foreach(ApplicationsState.cards, _application), spacing="3", width="100%"),
+            column(rx.foreach(ApplicationsState.cards, _application)),
             rx.text(t("applications.empty"), color_scheme="gray"),
         ),
         _decline_sheet(),

@@ -3,8 +3,11 @@
 import reflex as rx
 
 from app.ui.components import (
+    column,
     field_error,
     form_message,
+    muted,
+    panel,
     primary_button,
     row_checkbox,
     select_field,
@@ -20,7 +23,7 @@ from app.volunteers.state import (
 
 
 def _promise(name: str, label_key: str) -> rx.Component:
-    return rx.vstack(
+    return column(
         rx.el.label(
             row_checkbox(name=name, size="3"),
             rx.text(t(label_key), size="2"),
@@ -28,18 +31,17 @@ def _promise(name: str, label_key: str) -> rx.Component:
         ),
         field_error(ApplyState.errors, name),
         spacing="0",
-        width="100%",
     )
 
 
 def apply() -> rx.Component:
     errors = ApplyState.errors
     return public_page(
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("apply.title"), size="5", as_="h2"),
-                    rx.text(t("apply.intro"), size="2", color_scheme="gray"),
+                    muted(t("apply.intro")),
                     form_message(ApplyState.message),
                     text_field(
                         "name",
@@ -109,13 +111,11 @@ def apply() -> rx.Component:
                     _promise("consent", "apply.consent"),
                     primary_button(t("apply.submit"), type="submit"),
                     spacing="4",
-                    width="100%",
                 ),
                 on_submit=ApplyState.submit,
                 reset_on_submit=False,
             ),
             size="3",
-            width="100%",
         ),
         rx.center(
             rx.cond(

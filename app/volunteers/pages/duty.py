@@ -4,6 +4,10 @@ import reflex as rx
 from reflex.vars import StringVar
 
 from app.ui.components import (
+    centered_row,
+    column,
+    muted,
+    panel,
     section_heading,
     stat_tile,
     t,
@@ -20,9 +24,9 @@ def _current_shift() -> rx.Component:
     row = DutyState.current
     return rx.cond(
         row.id != 0,
-        rx.card(
-            rx.vstack(
-                rx.hstack(
+        panel(
+            column(
+                centered_row(
                     rx.icon("shield-check", size=22, color=rx.color("accent", 10)),
                     rx.text(t("duty.now"), weight="bold", size="3"),
                     rx.spacer(),
@@ -30,8 +34,6 @@ def _current_shift() -> rx.Component:
                         row.checked_in,
                         rx.badge(t("duty.on_duty"), color_scheme="jade", size="2"),
                     ),
-                    align="center",
-                    width="100%",
                 ),
                 rx.text(row.post, size="5", weight="bold"),
                 rx.text(row.day, " ", row.starts, "–", row.ends, size="3"),
@@ -55,18 +57,16 @@ def _current_shift() -> rx.Component:
                 ),
                 _shift_error(row),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
             class_name="duty-now",
         ),
     )
 
 
 def _my_shift(row: ShiftRow) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.vstack(
                     rx.text(row.post, weight="bold", size="3"),
                     rx.text(row.day, " ", row.starts, "–", row.ends, size="2"),
@@ -82,21 +82,17 @@ def _my_shift(row: ShiftRow) -> rx.Component:
                     on_click=DutyState.drop(row.id),
                     aria_label=t("duty.drop") + " " + row.post + " " + row.day + " " + row.starts,
                 ),
-                align="center",
-                width="100%",
             ),
             _shift_error(row),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _open_shift(row: ShiftRow) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.vstack(
                     rx.text(row.post, weight="bold", size="3"),
                     rx.hstack(
@@ -121,25 +117,19 @@ def _open_shift(row: ShiftRow) -> rx.Component:
                     + " "
                     + row.starts,
                 ),
-                align="center",
-                width="100%",
             ),
             _shift_error(row),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
         class_name="open-shift",
     )
 
 
 def _line(icon: str, label_key: str, value: rx.Component | rx.Var) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.icon(icon, size=16, color=rx.color("gray", 10)),
-        rx.text(t(label_key), size="2", color_scheme="gray", min_width="4.5rem"),
+        muted(t(label_key), min_width="4.5rem"),
         rx.box(value, flex="1"),
-        align="center",
-        width="100%",
     )
 
 
@@ -159,8 +149,8 @@ def duty() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 _line("users", "duty.team", _or_none(DutyState.team)),
                 _line("star", "duty.leader", _or_none(DutyState.leader)),
                 rx.cond(
@@ -184,21 +174,19 @@ def duty() -> rx.Component:
                     _line("eye", "duty.watching", _chips(DutyState.watching)),
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
         ),
         section_heading("duty.upcoming"),
         rx.cond(
             DutyState.upcoming.length() > 0,
-            rx.vstack(rx.foreach(DutyState.upcoming, _my_shift), spacing="2", width="100%"),
-            rx.text(t("duty.no_upcoming"), size="2", color_scheme="gray"),
+            column(rx.foreach(DutyState.upcoming, _my_shift), spacing="2"),
+            muted(t("duty.no_upcoming")),
         ),
         section_heading("duty.open"),
-        rx.text(t("duty.open_hint"), size="2", color_scheme="gray"),
+        muted(t("duty.open_hint")),
         rx.cond(
             DutyState.open_shifts.length() > 0,
-            rx.vstack(rx.foreach(DutyState.open_shifts, _open_shift), spacing="2", width="100%"),
-            rx.text(t("duty.no_open"), size="2", color_scheme="gray"),
+            column(rx.foreach(DutyState.open_shifts, _open_shift), spacing="2"),
+            muted(t("duty.no_open")),
         ),
     )

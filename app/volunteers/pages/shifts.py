@@ -5,8 +5,12 @@ from reflex.vars import StringVar
 
 from app.ui.components import (
     Errors,
+    centered_row,
+    column,
     field_error,
     match_text,
+    muted,
+    panel,
     select_field,
     sheet,
     sheet_buttons,
@@ -83,31 +87,27 @@ def _roster_shift(row: ShiftRow) -> rx.Component:
 
 
 def _post_card(post: PostCard) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(post.name, weight="bold", size="4"),
                 rx.badge(_kind(post.kind), variant="soft"),
                 rx.spacer(),
                 rx.text(post.hours, size="1", color_scheme="gray"),
-                align="center",
-                width="100%",
             ),
-            rx.cond(post.place != "", rx.text(post.place, size="2", color_scheme="gray")),
+            rx.cond(post.place != "", muted(post.place)),
             rx.cond(
                 rx.Var.create(post.shifts).length() > 0,
-                rx.vstack(rx.foreach(post.shifts, _roster_shift), spacing="1", width="100%"),
-                rx.text(t("shifts.no_shifts"), size="2", color_scheme="gray"),
+                column(rx.foreach(post.shifts, _roster_shift), spacing="1"),
+                muted(t("shifts.no_shifts")),
             ),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _day_picker() -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.icon_button(
             rx.icon("chevron-left"),
             size="3",
@@ -132,8 +132,6 @@ def _day_picker() -> rx.Component:
             on_click=ShiftsState.step_day(1),
             aria_label=t("shifts.next_day"),
         ),
-        width="100%",
-        align="center",
         class_name="bulk-bar",
     )
 
@@ -144,12 +142,10 @@ def _sheet(
     return sheet(
         t(title_key),
         rx.form(
-            rx.vstack(
+            column(
                 *fields,
                 field_error(_roster_errors(name), "_"),
                 sheet_buttons(ShiftsState.set_sheet_open(False), "shifts.save"),
-                spacing="3",
-                width="100%",
             ),
             on_submit=submit,
             reset_on_submit=False,
@@ -270,41 +266,36 @@ def roster_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        rx.card(
-            rx.vstack(
+        panel(
+            column(
                 rx.text(t("shifts.on_duty_now"), weight="bold"),
                 rx.cond(
                     ShiftsState.on_duty.length() > 0,
-                    rx.vstack(
+                    column(
                         rx.foreach(
                             ShiftsState.on_duty,
-                            lambda d: rx.hstack(
+                            lambda d: centered_row(
                                 rx.icon("circle-check", size=16, color=rx.color("jade", 10)),
                                 rx.text(d[0], weight="medium", size="2"),
-                                rx.text(d[1], size="2", color_scheme="gray"),
+                                muted(d[1]),
                                 rx.spacer(),
                                 rx.text(t("shifts.since"), d[2], size="1", color_scheme="gray"),
-                                align="center",
-                                width="100%",
                             ),
                         ),
                         spacing="1",
-                        width="100%",
                     ),
-                    rx.text(t("shifts.nobody_on_duty"), size="2", color_scheme="gray"),
+                    muted(t("shifts.nobody_on_duty")),
                 ),
                 spacing="2",
-                width="100%",
             ),
-            width="100%",
             class_name="on-duty",
         ),
         rx.cond(
             ShiftsState.posts.length() > 0,
-            rx.vstack(rx.foreach(ShiftsState.posts, _post_card), spacing="3", width="100%"),
+            column(rx.foreach(ShiftsState.posts, _post_card)),
             rx.text(t("shifts.no_posts"), color_scheme="gray"),
         ),
-        rx.hstack(
+        centered_row(
             rx.button(
                 rx.icon("download", size=18),
                 t("shifts.export"),
@@ -315,8 +306,6 @@ def roster_page() -> rx.Component:
             ),
             rx.link(t("teams.title"), href="/volunteers/teams", size="3", class_name="tap-link"),
             justify="between",
-            align="center",
-            width="100%",
         ),
         _post_sheet(),
         _shifts_sheet(),

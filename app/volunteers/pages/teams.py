@@ -4,7 +4,11 @@ import reflex as rx
 
 from app.ui.components import (
     Errors,
+    centered_row,
+    column,
     field_error,
+    muted,
+    panel,
     primary_button,
     row_checkbox,
     section_heading,
@@ -42,14 +46,12 @@ def _volunteer_select(value, on_change, label: rx.Var, none_key: str | None = No
 
 def _team_card(team: TeamCard) -> rx.Component:
     errors = _team_errors(f"member-{team.id}")
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return panel(
+        column(
+            centered_row(
                 rx.text(team.name, weight="bold", size="4"),
                 rx.spacer(),
                 rx.cond(team.grid != "", rx.badge(team.grid, variant="soft")),
-                align="center",
-                width="100%",
             ),
             rx.cond(
                 rx.Var.create(team.buildings).length() > 0,
@@ -57,7 +59,7 @@ def _team_card(team: TeamCard) -> rx.Component:
             ),
             rx.foreach(
                 team.members,
-                lambda m: rx.hstack(
+                lambda m: centered_row(
                     rx.icon(
                         rx.cond(m[0] == team.leader_id, "star", "user"),
                         size=16,
@@ -84,8 +86,6 @@ def _team_card(team: TeamCard) -> rx.Component:
                         color_scheme="red",
                         on_click=TeamsState.remove_member(team.id, m[0]),
                     ),
-                    align="center",
-                    width="100%",
                 ),
             ),
             _volunteer_select(
@@ -96,16 +96,14 @@ def _team_card(team: TeamCard) -> rx.Component:
             field_error(errors, "user_id"),
             field_error(errors, "_"),
             spacing="2",
-            width="100%",
         ),
-        width="100%",
     )
 
 
 def _watcher_line(line: WatcherLine) -> rx.Component:
     errors = _team_errors(f"watcher-{line.building_id}")
-    return rx.vstack(
-        rx.hstack(
+    return column(
+        centered_row(
             rx.text(line.building, size="2", min_width="7rem"),
             rx.box(
                 _volunteer_select(
@@ -116,17 +114,14 @@ def _watcher_line(line: WatcherLine) -> rx.Component:
                 ),
                 flex="1",
             ),
-            align="center",
-            width="100%",
         ),
         field_error(errors, "user_id"),
         spacing="1",
-        width="100%",
     )
 
 
 def _volunteer_line(v: VolunteerLine) -> rx.Component:
-    return rx.hstack(
+    return centered_row(
         rx.vstack(
             rx.text(
                 v.name,
@@ -164,8 +159,6 @@ def _volunteer_line(v: VolunteerLine) -> rx.Component:
                 aria_label=t("teams.suspend") + " " + v.name,
             ),
         ),
-        align="center",
-        width="100%",
     )
 
 
@@ -176,9 +169,9 @@ def teams_page() -> rx.Component:
         "teams.title",
         section_heading("teams.teams"),
         rx.foreach(TeamsState.teams, _team_card),
-        rx.card(
+        panel(
             rx.form(
-                rx.vstack(
+                column(
                     rx.heading(t("teams.new_team"), size="3", as_="h3"),
                     text_field(
                         "name",
@@ -216,27 +209,20 @@ def teams_page() -> rx.Component:
                         width="100%",
                     ),
                     primary_button(t("teams.create"), type="submit"),
-                    spacing="3",
-                    width="100%",
                 ),
                 on_submit=TeamsState.create_team,
                 reset_on_submit=False,
                 key=TeamsState.saved.to_string(),
             ),
-            width="100%",
         ),
         section_heading("teams.watchers"),
-        rx.text(t("teams.watchers_hint"), size="2", color_scheme="gray"),
-        rx.card(
-            rx.vstack(rx.foreach(TeamsState.watchers, _watcher_line), spacing="2", width="100%"),
-            width="100%",
+        muted(t("teams.watchers_hint")),
+        panel(
+            column(rx.foreach(TeamsState.watchers, _watcher_line), spacing="2"),
         ),
         section_heading("teams.volunteers"),
-        rx.text(t("teams.suspend_hint"), size="2", color_scheme="gray"),
-        rx.card(
-            rx.vstack(
-                rx.foreach(TeamsState.volunteers, _volunteer_line), spacing="3", width="100%"
-            ),
-            width="100%",
+        muted(t("teams.suspend_hint")),
+        panel(
+            column(rx.foreach(TeamsState.volunteers, _volunteer_line)),
         ),
     )
