@@ -22,6 +22,8 @@ from app.errors import Forbidden
 from app.screening import service as screening
 from app.screening.models import FollowUp, QuarantinePlan
 from app.supplies import service as supplies
+from app.testing import models as testing_models
+from app.testing import service as testing
 from app.timeutil import today_local, utcnow
 from app.volunteers import service as volunteers
 from app.volunteers import shifts as rosters
@@ -35,11 +37,16 @@ SERVICE_MODULES = {
     "register_io": register_io,
     "screening": screening,
     "supplies": supplies,
+    "testing": testing,
     "volunteers": volunteers,
     "rosters": rosters,
 }
 
 Y, N = True, False
+# Nucleic-acid testing: the community's volunteers and staff at sites and doors; the office
+# above reads too.
+T_FIELD = dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=N, admin=N)
+T_READ = dict(anonymous=N, resident=N, volunteer=Y, staff=Y, street_staff=Y, admin=Y)
 # Volunteer rosters (issue 6): staff run them; volunteers take shifts.
 STAFF_ONLY = dict(anonymous=N, resident=N, volunteer=N, staff=Y, street_staff=Y, admin=Y)
 VOLUNTEER_ONLY = dict(anonymous=N, resident=N, volunteer=Y, staff=N, street_staff=N, admin=N)
@@ -571,6 +578,118 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         STAFF_ONLY,
     ),
     # ---- end of volunteer rosters
+    # ---- nucleic-acid testing: staff plan, the community's field people sample, residents see
+    "testing.plan_round": (
+        lambda db, actor, w: testing.plan_round(db, actor, w.community.id, _t_round_input()),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.end_round": (
+        lambda db, actor, w: testing.end_round(db, actor, _t_round(db, w).id),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.testing_rounds": (
+        lambda db, actor, w: testing.testing_rounds(db, actor, w.community.id),
+        T_READ,
+    ),
+    "testing.add_site": (
+        lambda db, actor, w: testing.add_site(db, actor, _t_round(db, w).id, T_SITE),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.add_slot": (
+        lambda db, actor, w: testing.add_slot(
+            db,
+            actor,
+            _t_site(db, w),
+            {"building_id": w.household.building_id, "starts": "08:00", "ends": "09:00"},
+        ),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.sites": (
+        lambda db, actor, w: testing.sites(db, actor, _t_round(db, w).id),
+        T_READ,
+    ),
+    "testing.open_tube": (
+        lambda db, actor, w: testing.open_tube(
+            db, actor, {"site_id": _t_site(db, w), "barcode": "T0001"}
+        ),
+        T_FIELD,
+    ),
+    "testing.scan_code": (
+        lambda db, actor, w: testing.scan_code(
+            db, actor, _t_tube(db, w), community.personal_code(_member(db, w))
+        ),
+        T_FIELD,
+    ),
+    "testing.scan_member": (
+        lambda db, actor, w: testing.scan_member(db, actor, _t_tube(db, w), _member(db, w)),
+        T_FIELD,
+    ),
+    "testing.undo_last_scan": (
+        lambda db, actor, w: testing.undo_last_scan(db, actor, _t_tube(db, w, filled=True)),
+        T_FIELD,
+    ),
+    "testing.close_tube": (
+        lambda db, actor, w: testing.close_tube(db, actor, _t_tube(db, w, filled=True)),
+        T_FIELD,
+    ),
+    "testing.find_door": (
+        lambda db, actor, w: testing.find_door(db, actor, _t_round(db, w).id, "3-2-501"),
+        T_FIELD,
+    ),
+    "testing.missed_list": (
+        lambda db, actor, w: testing.missed_list(
+            db, actor, _t_round(db, w).id, w.household.building_id
+        ),
+        T_READ,
+    ),
+    "testing.mark_missed": (
+        lambda db, actor, w: testing.mark_missed(
+            db, actor, _t_round(db, w).id, _member(db, w), {"kind": "away", "reason": "出差"}
+        ),
+        T_FIELD,
+    ),
+    "testing.clear_mark": (
+        lambda db, actor, w: testing.clear_mark(db, actor, _t_round(db, w).id, _member(db, w)),
+        T_FIELD,
+    ),
+    "testing.home_tasks": (
+        lambda db, actor, w: testing.home_tasks(db, actor, _t_round(db, w).id),
+        T_READ,
+    ),
+    "testing.request_home_sampling": (
+        lambda db, actor, w: testing.request_home_sampling(
+            db, actor, _t_round(db, w).id, _member(db, w)
+        ),
+        T_FIELD,
+    ),
+    "testing.take_home_task": (
+        lambda db, actor, w: testing.take_home_task(db, actor, _t_task(db, w)),
+        T_FIELD,
+    ),
+    "testing.finish_home_task": (
+        lambda db, actor, w: _t_finish(db, actor, w),
+        T_FIELD,
+    ),
+    "testing.import_results": (
+        lambda db, actor, w: testing.import_results(
+            db, actor, _t_round_with_tube(db, w), "r.csv", "管号,结果\nT0001,阴性\n".encode()
+        ),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.record_result": (
+        lambda db, actor, w: testing.record_result(
+            db, actor, _t_round_with_tube(db, w), "T0001", "阴性"
+        ),
+        STAFF_ONLY | dict(street_staff=N, admin=N),
+    ),
+    "testing.board": (
+        lambda db, actor, w: testing.board(db, actor, _t_round(db, w).id),
+        T_READ,
+    ),
+    "testing.my_testing": (
+        lambda db, actor, w: testing.my_testing(db, actor),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
 }
 
 # Operations that act on one community, tried by a user of a community they do not run.
@@ -620,6 +739,18 @@ OUT_OF_SCOPE = {
     "supplies.delivery_tasks": "far_staff",
     "supplies.compound_choices": "far_staff",
     "supplies.deliverers": "far_staff",
+    "testing.plan_round": "far_staff",
+    "testing.testing_rounds": "far_staff",
+    "testing.add_site": "far_staff",
+    "testing.sites": "far_staff",
+    "testing.open_tube": "far_staff",
+    "testing.scan_code": "far_staff",
+    "testing.find_door": "far_staff",
+    "testing.missed_list": "far_staff",
+    "testing.mark_missed": "far_staff",
+    "testing.home_tasks": "far_staff",
+    "testing.import_results": "far_staff",
+    "testing.board": "far_staff",
 }
 
 
@@ -779,6 +910,47 @@ def _plan(db, world) -> int:
     db.add(plan)
     db.commit()
     return plan.id
+
+
+# ---------------------------------------------------------------- testing set-ups
+
+T_SITE = {"name": "东门采样点", "opens": "08:00", "closes": "12:00", "capacity": 200}
+
+
+def _t_round_input() -> dict:
+    return {"name": "全员核酸", "test_date": today_local(), "mode": "pool5"}
+
+
+def _t_round(db, world):
+    """A fresh open testing round of the world's community, planned by its staff."""
+    return testing.plan_round(db, world.staff, world.community.id, _t_round_input())
+
+
+def _t_site(db, world) -> int:
+    return testing.add_site(db, world.staff, _t_round(db, world).id, T_SITE).id
+
+
+def _t_tube(db, world, filled=False) -> int:
+    tube = testing.open_tube(db, world.staff, {"site_id": _t_site(db, world), "barcode": "T0001"})
+    if filled:
+        testing.scan_member(db, world.staff, tube.id, _member(db, world))
+    return tube.id
+
+
+def _t_round_with_tube(db, world) -> int:
+    tube = _t_tube(db, world, filled=True)
+    return db.get(testing_models.Tube, tube).round_id
+
+
+def _t_task(db, world) -> int:
+    rnd = _t_round(db, world)
+    return testing.request_home_sampling(db, world.staff, rnd.id, _member(db, world)).id
+
+
+def _t_finish(db, actor, world) -> None:
+    task = _t_task(db, world)
+    testing.take_home_task(db, actor, task)
+    testing.finish_home_task(db, actor, task, "H0001")
 
 
 # ---------------------------------------------------------------- supplies set-ups

@@ -4,6 +4,7 @@ Who sees what: staff their community, street staff their street, admins everythi
 volunteers the households of their grid's buildings, residents their own household."""
 
 from ._common import FIELD_ROLES, REVEAL_ROLES, STAFF_ROLES, require_staff
+from .codes import code_resident_id, personal_code, resolve_code
 from .compounds import (
     BuildingInput,
     BuildingNode,
@@ -91,6 +92,7 @@ __all__ = [
     "audit",
     "audit_log",
     "check_grid",
+    "code_resident_id",
     "community_counts",
     "enrol",
     "grid_volunteers",
@@ -105,9 +107,11 @@ __all__ = [
     "new_household",
     "parse_id_number",
     "people_in_scope",
+    "personal_code",
     "place_name",
     "places",
     "require_staff",
+    "resolve_code",
     "reveal",
     "search",
     "street_overview",

@@ -38,6 +38,7 @@ from .quarantine import (
     quarantined_households_query,
     record_check,
     release,
+    start_quarantine,
 )
 from .rounds import (
     RoundInput,
@@ -126,6 +127,7 @@ __all__ = [
     "rounds",
     "rules",
     "set_weak_threshold",
+    "start_quarantine",
     "start_round",
     "today_lists",
     "update_rules",

@@ -20,7 +20,15 @@ from app.errors import MAX_ID, Forbidden, InvalidInput, ServiceError, parse
 from app.screening.models import DailyCheck, PlanStatus, QuarantinePlan, Rules, Symptom
 from app.timeutil import today_local, utcnow
 
-from ._common import FIELD_ROLES, _blank_none, _client_id, _repeat, _rules, _temperature
+from ._common import (
+    FIELD_ROLES,
+    _blank_none,
+    _client_id,
+    _repeat,
+    _rules,
+    _start_quarantine,
+    _temperature,
+)
 
 
 @dataclass(frozen=True)
@@ -214,3 +222,23 @@ def households_in_quarantine(session: Session, household_ids: Iterable[int]) -> 
             ).all()
         )
     return found
+
+
+def start_quarantine(
+    session: Session, by: User, resident_ids: Iterable[int], reason: str
+) -> list[int]:
+    """Home quarantine for these residents, as another domain's rule decides (a positive
+    test): a plan as long as each community's rules say, for those without one running. The
+    ids of those started. Writes without committing: it joins the caller's unit of work, whose
+    operation has checked `by`."""
+    ids = sorted(set(resident_ids))
+    residents: list[Resident] = []
+    for start in range(0, len(ids), 900):  # under SQLite's limit of bound parameters
+        chunk = ids[start : start + 900]
+        residents += session.exec(select(Resident).where(col(Resident.id).in_(chunk))).all()
+    started: list[int] = []
+    for community_id in sorted({r.community_id for r in residents}):
+        mine = [r for r in residents if r.community_id == community_id]
+        rules = _rules(session, community_id)
+        started += [saved_id(r) for r in _start_quarantine(session, by, rules, mine, reason)]
+    return started

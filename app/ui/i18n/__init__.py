@@ -6,10 +6,11 @@ from app.community import texts as community
 from app.errors import InvalidInput
 from app.screening import texts as screening
 from app.supplies import texts as supplies
+from app.testing import texts as testing
 from app.ui.i18n import en, zh
 from app.volunteers import texts as volunteers
 
-_DOMAINS = (accounts, community, screening, supplies, volunteers)
+_DOMAINS = (accounts, community, screening, supplies, testing, volunteers)
 ZH: dict[str, str] = zh.ZH | {k: v for d in _DOMAINS for k, v in d.ZH.items()}
 EN: dict[str, str] = en.EN | {k: v for d in _DOMAINS for k, v in d.EN.items()}
 
