@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
+from app import fields
 from app.accounts import service as accounts
 from app.community import service as community
 from app.community.models import Grid, Resident
@@ -26,8 +27,8 @@ def _wide(text: str) -> str:
 
 
 def test_the_helper_makes_full_width_digits_plain():
-    assert accounts.plain_number(_wide("138 0000 7777")) == "13800007777"
-    assert accounts.plain_number(_wide("5101-0419 9003 07002x")).upper() == ("51010419900307002X")
+    assert fields.plain_number(_wide("138 0000 7777")) == "13800007777"
+    assert fields.plain_number(_wide("5101-0419 9003 07002x")).upper() == ("51010419900307002X")
 
 
 def test_resident_registration_and_login_with_full_width_mobile(db, world):

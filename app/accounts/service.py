@@ -3,7 +3,6 @@
 import hashlib
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from app.accounts.models import Locale, LoginAttempt, LoginSession, Role, Signup
 from app.community.models import Community, Compound, Household
 from app.db import saved_id
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
+from app.fields import required_mobile
 from app.settings import get_settings
 from app.timeutil import utcnow
 
@@ -26,7 +26,6 @@ from app.timeutil import utcnow
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # The HttpOnly cookie that carries a login session (set by accounts.api, read by every route).
 SESSION_COOKIE = "cep_session"
-MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 # Who may create accounts of which role (admins may create all).
 CREATABLE_ROLES = {
     Role.STAFF: {Role.VOLUNTEER, Role.STAFF},
@@ -49,21 +48,6 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def plain_number(value: str) -> str:
-    """A number as stored and searched, however it was typed: full-width digits and letters
-    (１３８…, ｘ) made ASCII, spaces and dashes dropped."""
-    return re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", str(value or "")))
-
-
-def clean_mobile(value: str) -> str:
-    value = plain_number(value)
-    if not value:
-        raise PydanticCustomError("missing", "required")
-    if not MOBILE_PATTERN.match(value):
-        raise PydanticCustomError("mobile_invalid", "invalid mobile number")
-    return value
-
-
 def check_password(value: str) -> str:
     if len(value) < 8 or not re.search(r"\d", value) or not re.search(r"[A-Za-z]", value):
         raise PydanticCustomError("password_weak", "weak password")
@@ -74,7 +58,7 @@ class LoginInput(BaseModel):
     mobile: str
     password: str
 
-    _mobile = field_validator("mobile")(clean_mobile)
+    _mobile = field_validator("mobile")(required_mobile)
 
 
 class ResidentRegistration(BaseModel):
@@ -84,7 +68,7 @@ class ResidentRegistration(BaseModel):
     community_id: int
     address: str
 
-    _mobile = field_validator("mobile")(clean_mobile)
+    _mobile = field_validator("mobile")(required_mobile)
     _password = field_validator("password")(check_password)
 
     @field_validator("name", "address")
@@ -104,7 +88,7 @@ class NewAccount(BaseModel):
     community_id: int | None = None
     street_id: int | None = None
 
-    _mobile = field_validator("mobile")(clean_mobile)
+    _mobile = field_validator("mobile")(required_mobile)
     _password = field_validator("password")(check_password)
 
 

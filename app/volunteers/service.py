@@ -15,7 +15,6 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.accounts.models import Role, User
 from app.accounts.service import (
     check_password,
-    clean_mobile,
     ensure_signup_mobile_free,
     hash_password,
     require_community,
@@ -25,6 +24,7 @@ from app.community.models import Community, Compound
 from app.community.service import check_grid, mask_mobile
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import required_mobile, text
 from app.timeutil import format_local, utcnow
 from app.volunteers.models import (
     Application,
@@ -59,18 +59,11 @@ class SignUp(BaseModel):
     healthy: bool = False
     consent: bool = False
 
-    _mobile = field_validator("mobile")(clean_mobile)
+    _mobile = field_validator("mobile")(required_mobile)
 
-    @field_validator("name", "building", "sent_from", "party_branch")
-    @classmethod
-    def _text(cls, value: str, info) -> str:
-        value = value.strip()
-        if info.field_name == "name" and not value:
-            raise PydanticCustomError("missing", "required")
-        limit = 10 if info.field_name == "building" else 30
-        if len(value) > limit:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-        return value
+    _name = field_validator("name")(text(30, required=True))
+    _building = field_validator("building")(text(10))
+    _text = field_validator("sent_from", "party_branch")(text(30))
 
     @model_validator(mode="after")
     def _complete(self):

@@ -9,36 +9,21 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
-from app.accounts.service import MOBILE_PATTERN, plain_number
 from app.community.models import Building, Compound, Grid, Household, Unit
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import optional_mobile, text
 
 from ._common import require_staff
 from .scope import mask_mobile
-
-
-def _at_most(value: str, limit: int) -> str:
-    if len(value) > limit:
-        raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-    return value
 
 
 class PlaceInput(BaseModel):
     name: str
     address: str = ""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not value.strip():
-            raise PydanticCustomError("missing", "required")
-        return _at_most(value.strip(), 30)
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        return _at_most(value.strip(), 60)
+    _name = field_validator("name")(text(30, required=True))
+    _address = field_validator("address")(text(60))
 
 
 class BuildingInput(BaseModel):
@@ -72,25 +57,9 @@ class GridInput(BaseModel):
     worker_name: str = ""
     worker_mobile: str = ""
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not value.strip():
-            raise PydanticCustomError("missing", "required")
-        return _at_most(value.strip(), 30)
-
-    @field_validator("worker_name")
-    @classmethod
-    def _worker_name(cls, value: str) -> str:
-        return _at_most(value.strip(), 30)
-
-    @field_validator("worker_mobile")
-    @classmethod
-    def _mobile(cls, value: str) -> str:
-        value = plain_number(value)
-        if value and not MOBILE_PATTERN.match(value):
-            raise PydanticCustomError("mobile_invalid", "invalid mobile")
-        return value
+    _name = field_validator("name")(text(30, required=True))
+    _worker_name = field_validator("worker_name")(text(30))
+    _worker_mobile = field_validator("worker_mobile")(optional_mobile)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
 from app.accounts.models import User
-from app.accounts.service import MOBILE_PATTERN, plain_number, require_role
+from app.accounts.service import require_role
 from app.community.models import Household, Residency, Resident, Sex
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import optional_mobile, plain_number, text
 from app.timeutil import today_local, utcnow
 
 from ._common import REVEAL_ROLES
@@ -66,24 +67,9 @@ class ResidentInput(BaseModel):
 
     _dates = field_validator("birth_date", "moved_in", "moved_out", mode="before")(_optional_date)
 
-    @field_validator("name", "relation")
-    @classmethod
-    def _strip(cls, value: str, info) -> str:
-        value = value.strip()
-        if info.field_name == "name" and not value:
-            raise PydanticCustomError("missing", "required")
-        limit = {"name": 30, "relation": 20}[info.field_name]
-        if len(value) > limit:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-        return value
-
-    @field_validator("mobile")
-    @classmethod
-    def _mobile(cls, value: str) -> str:
-        value = plain_number(value)
-        if value and not MOBILE_PATTERN.match(value):
-            raise PydanticCustomError("mobile_invalid", "invalid mobile")
-        return value
+    _name = field_validator("name")(text(30, required=True))
+    _relation = field_validator("relation")(text(20))
+    _mobile = field_validator("mobile")(optional_mobile)
 
     @field_validator("id_number")
     @classmethod

@@ -24,16 +24,6 @@ FIELD_ROLES = (Role.VOLUNTEER, Role.STAFF)
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _text(limit: int):
-    def check(value: str) -> str:
-        value = value.strip()
-        if len(value) > limit:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-        return value
-
-    return check
-
-
 # Outside this a thermometer was misread: ask to measure again. (The offline app gets it too.)
 TEMPERATURE_RANGE = (34.0, 43.0)
 

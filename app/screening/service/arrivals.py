@@ -13,6 +13,7 @@ from app.community.models import Compound, Household, Resident, Sex
 from app.community.service import ResidentInput
 from app.db import saved_id
 from app.errors import InvalidInput, RowId, ServiceError, parse
+from app.fields import text
 from app.screening.models import Arrival, Risk, Symptom, Transport
 from app.timeutil import format_local
 
@@ -25,7 +26,6 @@ from ._common import (
     _rules,
     _start_quarantine,
     _temperature,
-    _text,
 )
 from .rules import HealthInput, assess
 
@@ -49,8 +49,8 @@ class ArrivalInput(BaseModel):
     _blank = field_validator("temperature", "sex", mode="before")(_blank_none)
     _temp = field_validator("temperature")(_temperature)
     _date = field_validator("arrived_on")(_past)
-    _place = field_validator("from_place")(_text(60))
-    _no = field_validator("transport_no")(_text(20))
+    _place = field_validator("from_place")(text(60))
+    _no = field_validator("transport_no")(text(20))
     _id = field_validator("client_id")(_client_id)
 
     @model_validator(mode="after")

@@ -14,11 +14,12 @@ from app.community.models import Building, Compound, Household
 from app.community.service import audit
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import text
 from app.screening.models import FINAL_OUTCOMES, Round, RoundBuilding, RoundDoor, RoundKind
 from app.timeutil import to_local, today_local, utcnow
 from app.volunteers.service import team_choices
 
-from ._common import STAFF_ROLES, _text, _within
+from ._common import STAFF_ROLES, _within
 
 
 class RoundInput(BaseModel):
@@ -29,7 +30,7 @@ class RoundInput(BaseModel):
     compound_ids: list[int] = []
     grid_ids: list[int] = []
 
-    _name = field_validator("name")(_text(50))
+    _name = field_validator("name")(text(50))
 
     @model_validator(mode="after")
     def _check(self):

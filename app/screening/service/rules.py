@@ -9,10 +9,11 @@ from app.accounts.models import Role, User
 from app.accounts.service import require_community, require_role
 from app.community.service import audit
 from app.errors import InvalidInput, parse
+from app.fields import text
 from app.screening.models import HealthCode, Risk, Rules, Symptom, TestStatus
 from app.timeutil import utcnow
 
-from ._common import STAFF_ROLES, _blank_none, _past, _rules, _temperature, _text, _within
+from ._common import STAFF_ROLES, _blank_none, _past, _rules, _temperature, _within
 
 
 class HealthInput(BaseModel):
@@ -30,8 +31,8 @@ class HealthInput(BaseModel):
     _blank = field_validator("temperature", "travel_date", mode="before")(_blank_none)
     _temp = field_validator("temperature")(_temperature)
     _date = field_validator("travel_date")(_past)
-    _note = field_validator("symptom_note")(_text(100))
-    _place = field_validator("travel_place")(_text(60))
+    _note = field_validator("symptom_note")(text(100))
+    _place = field_validator("travel_place")(text(60))
 
     @model_validator(mode="after")
     def _travel_told(self):

@@ -22,6 +22,7 @@ from app.community.models import CARE_FLAGS, Building, Household, Residency, Res
 from app.community.service import ResidentInput, age_today, audit
 from app.db import saved_id, table_of
 from app.errors import Forbidden, InvalidInput, RowId, ServiceError, parse
+from app.fields import text
 from app.screening.models import (
     FINAL_OUTCOMES,
     FollowUp,
@@ -49,7 +50,6 @@ from ._common import (
     _repeat,
     _rules,
     _start_quarantine,
-    _text,
 )
 from .rules import HealthInput, assess
 
@@ -77,7 +77,7 @@ class VisitInput(BaseModel):
     note: str = ""
     recorded_at: datetime | None = None
 
-    _note = field_validator("note")(_text(200))
+    _note = field_validator("note")(text(200))
     _id = field_validator("client_id")(_client_id)
 
     @field_validator("recorded_at")

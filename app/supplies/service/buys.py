@@ -17,6 +17,7 @@ from app.accounts.service import require_community, require_role
 from app.community.models import Compound
 from app.db import saved_id
 from app.errors import Forbidden, InvalidInput, ServiceError, parse
+from app.fields import text
 from app.supplies.models import (
     BuyCompound,
     BuyItem,
@@ -49,15 +50,8 @@ class ItemInput(BaseModel):
     stock: int
     limit_per_household: int
 
-    @field_validator("name", "spec")
-    @classmethod
-    def _text(cls, value: str, info) -> str:
-        value = value.strip()
-        if info.field_name == "name" and not value:
-            raise PydanticCustomError("missing", "required")
-        if len(value) > 40:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": 40})
-        return value
+    _name = field_validator("name")(text(40, required=True))
+    _spec = field_validator("spec")(text(40))
 
     @field_validator("price_fen")
     @classmethod
@@ -83,15 +77,7 @@ class BuyInput(BaseModel):
     pickup_points: list[str]
     delivery_offered: bool = False
 
-    @field_validator("title", "supplier")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("missing", "required")
-        if len(value) > 60:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": 60})
-        return value
+    _text = field_validator("title", "supplier")(text(60, required=True))
 
     @field_validator("opens_at", "closes_at")
     @classmethod

@@ -3,11 +3,11 @@
 from datetime import time
 
 from pydantic import BaseModel, field_validator
-from pydantic_core import PydanticCustomError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.errors import InvalidInput, parse
+from app.fields import text
 from app.volunteers.models import Post, PostKind
 from app.volunteers.shifts._common import _post_view, _staff, _time
 from app.volunteers.shifts.views import PostView
@@ -22,16 +22,8 @@ class NewPost(BaseModel):
 
     _times = field_validator("opens", "closes", mode="before")(_time)
 
-    @field_validator("name", "place")
-    @classmethod
-    def _text(cls, value: str, info) -> str:
-        value = value.strip()
-        if info.field_name == "name" and not value:
-            raise PydanticCustomError("missing", "required")
-        limit = 30 if info.field_name == "name" else 60
-        if len(value) > limit:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-        return value
+    _name = field_validator("name")(text(30, required=True))
+    _place = field_validator("place")(text(60))
 
 
 def create_post(session: Session, actor: User | None, community_id: int, data: dict) -> Post:

@@ -4,7 +4,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from pydantic import BaseModel, field_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Row
@@ -17,6 +16,7 @@ from app.community.models import Building, Compound, Grid
 from app.community.service import check_grid, mask_mobile
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import text
 from app.volunteers.models import Team, TeamBuilding, TeamMember, Watcher
 from app.volunteers.shifts._common import (
     STAFF_ROLES,
@@ -33,15 +33,7 @@ class NewTeam(BaseModel):
     grid_id: int | None = None
     building_ids: list[int] = []
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise PydanticCustomError("missing", "required")
-        if len(value) > 30:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": 30})
-        return value
+    _name = field_validator("name")(text(30, required=True))
 
 
 def create_team(session: Session, actor: User | None, community_id: int, data: dict) -> Team:
