@@ -11,6 +11,7 @@ from app.accounts.state import (
 from app.ui.components import (
     centered_row,
     column,
+    form_card,
     form_message,
     language_switch,
     muted,
@@ -27,120 +28,93 @@ from app.ui.layout import app_page, public_page
 def login() -> rx.Component:
     errors = LoginState.errors
     return public_page(
-        panel(
-            rx.form(
-                column(
-                    rx.heading(t("login.title"), size="5", as_="h2"),
-                    form_message(LoginState.message),
-                    rx.cond(
-                        LoginState.info != "",
-                        rx.callout(
-                            LoginState.info, role="status", icon="info", size="1", width="100%"
-                        ),
-                    ),
-                    text_field(
-                        "mobile",
-                        "login.mobile",
-                        errors,
-                        type="tel",
-                        input_mode="numeric",
-                        auto_complete="username",
-                        max_length=13,
-                        placeholder_key="login.mobile_placeholder",
-                    ),
-                    text_field(
-                        "password",
-                        "login.password",
-                        errors,
-                        type="password",
-                        auto_complete="current-password",
-                        placeholder_key="login.password_placeholder",
-                    ),
-                    primary_button(t("login.submit"), type="submit", id="login-submit"),
-                    spacing="4",
-                ),
-                on_submit=LoginState.submit,
-                width="100%",
+        form_card(
+            "login.title",
+            form_message(LoginState.message),
+            rx.cond(
+                LoginState.info != "",
+                rx.callout(LoginState.info, role="status", icon="info", size="1", width="100%"),
             ),
-            size="3",
-        ),
-        centered_row(
-            rx.text(t("login.no_account"), size="3"),
-            rx.link(
-                t("login.register_link"),
-                href="/register",
-                size="3",
-                weight="bold",
-                class_name="tap-link",
+            text_field(
+                "mobile",
+                "login.mobile",
+                errors,
+                type="tel",
+                input_mode="numeric",
+                auto_complete="username",
+                max_length=13,
+                placeholder_key="login.mobile_placeholder",
             ),
-            justify="center",
+            text_field(
+                "password",
+                "login.password",
+                errors,
+                type="password",
+                auto_complete="current-password",
+                placeholder_key="login.password_placeholder",
+            ),
+            primary_button(t("login.submit"), type="submit", id="login-submit"),
+            on_submit=LoginState.submit,
         ),
+        _other_way("login.no_account", "login.register_link", "/register"),
         rx.center(language_switch(), width="100%"),
+    )
+
+
+def _other_way(question_key: str, link_key: str, href: str) -> rx.Component:
+    """Under the form: 还没有账号？注册 / 已有账号？登录."""
+    return centered_row(
+        rx.text(t(question_key), size="3"),
+        rx.link(t(link_key), href=href, size="3", weight="bold", class_name="tap-link"),
+        justify="center",
     )
 
 
 def register() -> rx.Component:
     errors = RegisterState.errors
     return public_page(
-        panel(
-            rx.form(
-                column(
-                    rx.heading(t("register.title"), size="5", as_="h2"),
-                    muted(t("register.intro")),
-                    form_message(RegisterState.message),
-                    text_field("name", "register.name", errors, auto_complete="name"),
-                    text_field(
-                        "mobile",
-                        "register.mobile",
-                        errors,
-                        type="tel",
-                        input_mode="numeric",
-                        auto_complete="tel",
-                        max_length=13,
-                        placeholder_key="login.mobile_placeholder",
-                    ),
-                    text_field(
-                        "password",
-                        "register.password",
-                        errors,
-                        type="password",
-                        auto_complete="new-password",
-                        hint_key="register.password_hint",
-                    ),
-                    select_field(
-                        "community_id",
-                        "register.community",
-                        errors,
-                        RegisterState.communities,
-                        placeholder_key="register.community_placeholder",
-                    ),
-                    text_field(
-                        "address",
-                        "register.address",
-                        errors,
-                        placeholder_key="register.address_placeholder",
-                        hint_key="register.address_hint",
-                        auto_complete="street-address",
-                    ),
-                    primary_button(t("register.submit"), type="submit"),
-                    spacing="4",
-                ),
-                on_submit=RegisterState.submit,
-                width="100%",
+        form_card(
+            "register.title",
+            muted(t("register.intro")),
+            form_message(RegisterState.message),
+            text_field("name", "register.name", errors, auto_complete="name"),
+            text_field(
+                "mobile",
+                "register.mobile",
+                errors,
+                type="tel",
+                input_mode="numeric",
+                auto_complete="tel",
+                max_length=13,
+                placeholder_key="login.mobile_placeholder",
             ),
-            size="3",
-        ),
-        centered_row(
-            rx.text(t("register.have_account"), size="3"),
-            rx.link(
-                t("register.login_link"),
-                href="/login",
-                size="3",
-                weight="bold",
-                class_name="tap-link",
+            text_field(
+                "password",
+                "register.password",
+                errors,
+                type="password",
+                auto_complete="new-password",
+                hint_key="register.password_hint",
             ),
-            justify="center",
+            select_field(
+                "community_id",
+                "register.community",
+                errors,
+                RegisterState.communities,
+                placeholder_key="register.community_placeholder",
+            ),
+            text_field(
+                "address",
+                "register.address",
+                errors,
+                placeholder_key="register.address_placeholder",
+                hint_key="register.address_hint",
+                auto_complete="street-address",
+            ),
+            primary_button(t("register.submit"), type="submit"),
+            on_submit=RegisterState.submit,
         ),
+        _other_way("register.have_account", "register.login_link", "/login"),
     )
 
 

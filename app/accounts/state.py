@@ -4,6 +4,7 @@ only what the pages show."""
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
@@ -128,6 +129,28 @@ class SessionState(rx.State):
         """Where a refused page load goes: login if not logged in, else stay on the notice."""
         return None if self.forbidden_route else rx.redirect("/login")
 
+    def load_page(self, route: str, fill: Callable[[Session, User], object]):
+        """A page's load: once the user may see `route`, `fill` puts the page's data in the
+        state; otherwise the login page or the page's refusal notice."""
+        with session_scope() as db:
+            user = self.enter(db, route)
+            if user is None:
+                return self.bounce()
+            fill(db, user)
+
+    def act(self, operation: Callable, *args, refresh: Callable[[Session, User], object]):
+        """Run a service operation as the logged-in user on a row of a list, then re-read the
+        list (`refresh`), after a refusal too, which a toast explains."""
+        with session_scope() as db:
+            user = self.actor(db)
+            try:
+                operation(db, user, *args)
+            except ServiceError as exc:
+                refresh(db, user)
+                return rx.toast.error(self.describe(exc)[1])
+            refresh(db, user)
+        return None
+
     @rx.event
     def switch_locale(self, locale: str | list[str]):
         if not isinstance(locale, str) or locale not in ("zh", "en"):
@@ -251,11 +274,7 @@ class ResidentsState(SessionState):
     @rx.event
     def load(self):
         self.errors, self.message = {}, ""
-        with session_scope() as db:
-            user = self.enter(db, "/residents")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/residents", self._refresh)
 
     @rx.event
     def link(self, form: dict):

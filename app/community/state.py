@@ -282,11 +282,7 @@ class PlacesState(SessionState):
     @rx.event
     def load(self):
         self.errors, self.form = {}, ""
-        with session_scope() as db:
-            user = self.enter(db, "/registry/places")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/registry/places", self._refresh)
 
     def _run(self, form_name: str, action):
         self.errors, self.form = {}, form_name

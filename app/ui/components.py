@@ -214,6 +214,19 @@ def action_tile(icon: str, label_key: str, href: str) -> rx.Component:
     )
 
 
+def form_card(title_key: str, *fields: rx.Component, on_submit, **form_props) -> rx.Component:
+    """A public page's one form in a card: its heading, then its fields, roomy for thumbs."""
+    return panel(
+        rx.form(
+            column(rx.heading(t(title_key), size="5", as_="h2"), *fields, spacing="4"),
+            on_submit=on_submit,
+            width="100%",
+            **form_props,
+        ),
+        size="3",
+    )
+
+
 def sheet(
     title: rx.Component | rx.Var | str,
     *children: rx.Component,

@@ -314,11 +314,7 @@ class DutyState(SessionState):
     @rx.event
     def load(self):
         self.shift_errors = {}
-        with session_scope() as db:
-            user = self.enter(db, "/duty")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/duty", self._refresh)
 
     def _act(self, action, shift_id: int, done_key: str):
         self.shift_errors = {}
@@ -564,11 +560,7 @@ class TeamsState(SessionState):
     @rx.event
     def load(self):
         self.errors, self.form = {}, ""
-        with session_scope() as db:
-            user = self.enter(db, "/volunteers/teams")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/volunteers/teams", self._refresh)
 
     def _run(self, form_name: str, action):
         self.errors, self.form = {}, form_name

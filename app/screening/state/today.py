@@ -63,11 +63,7 @@ class TodayState(SessionState):
     @rx.event
     def load(self):
         self.errors, self.checking, self.releasing, self.dialled = {}, 0, 0, {}
-        with session_scope() as db:
-            user = self.enter(db, "/today")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/today", self._refresh)
 
     def _refresh(self, db, user) -> None:
         lists = service.today_lists(db, user)

@@ -4,7 +4,6 @@ import reflex as rx
 
 from app.accounts.state import SessionState
 from app.db import session_scope
-from app.errors import ServiceError
 from app.supplies import service
 
 from ._common import TaskCard
@@ -49,25 +48,16 @@ class DeliveriesState(SessionState):
                 self.volunteers = [(str(i), n) for i, n in rows]
             self._refresh(db, user)
 
-    def _do(self, fn, *args):
-        with session_scope() as db:
-            user = self.actor(db)
-            try:
-                fn(db, user, *args)
-            except ServiceError as exc:
-                self._refresh(db, user)
-                return rx.toast.error(self.describe(exc)[1])
-            self._refresh(db, user)
-        return None
-
     @rx.event
     def take(self, order_id: int):
-        return self._do(service.assign_delivery, [order_id], None)
+        return self.act(service.assign_delivery, [order_id], None, refresh=self._refresh)
 
     @rx.event
     def assign(self, order_id: int, volunteer_id: str):
-        return self._do(service.assign_delivery, [order_id], int(volunteer_id))
+        return self.act(
+            service.assign_delivery, [order_id], int(volunteer_id), refresh=self._refresh
+        )
 
     @rx.event
     def delivered(self, order_id: int):
-        return self._do(service.mark_delivered, order_id)
+        return self.act(service.mark_delivered, order_id, refresh=self._refresh)

@@ -3,8 +3,6 @@
 import reflex as rx
 
 from app.accounts.state import SessionState
-from app.db import session_scope
-from app.errors import ServiceError
 from app.supplies import service
 
 from ._common import ErrandCard
@@ -25,27 +23,12 @@ class ErrandsState(SessionState):
 
     @rx.event
     def load(self):
-        with session_scope() as db:
-            user = self.enter(db, "/supplies/errands")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
-
-    def _do(self, fn, errand_id: int):
-        with session_scope() as db:
-            user = self.actor(db)
-            try:
-                fn(db, user, errand_id)
-            except ServiceError as exc:
-                self._refresh(db, user)
-                return rx.toast.error(self.describe(exc)[1])
-            self._refresh(db, user)
-        return None
+        return self.load_page("/supplies/errands", self._refresh)
 
     @rx.event
     def take(self, errand_id: int):
-        return self._do(service.take_errand, errand_id)
+        return self.act(service.take_errand, errand_id, refresh=self._refresh)
 
     @rx.event
     def finish(self, errand_id: int):
-        return self._do(service.finish_errand, errand_id)
+        return self.act(service.finish_errand, errand_id, refresh=self._refresh)

@@ -38,11 +38,7 @@ class SuppliesState(SessionState):
     @rx.event
     def load(self):
         self.errors = {}
-        with session_scope() as db:
-            user = self.enter(db, "/supplies")
-            if user is None:
-                return self.bounce()
-            self._refresh(db, user)
+        return self.load_page("/supplies", self._refresh)
 
     @rx.event
     def ask_errand(self, form: dict):
