@@ -43,6 +43,16 @@ from app.supplies.state import (
     NewBuyState,
     SuppliesState,
 )
+from app.testing import pages as testing_pages
+from app.testing.api import scan_api
+from app.testing.state import (
+    CardState,
+    CodesState,
+    MissedState,
+    SamplerState,
+    TestingRoundsState,
+    TestingRoundState,
+)
 from app.text_gate import TextGate
 from app.ui import pages as ui_pages
 from app.ui.i18n import translate
@@ -116,7 +126,7 @@ def _on_backend_error(exception: Exception):
 
 event_log = get_settings().event_log
 # The app's own HTTP routes, beside the pages and the websocket.
-API_APPS = (field_api, session_api)
+API_APPS = (field_api, scan_api, session_api)
 api_transformers = [*API_APPS, _fast_pages]
 if event_log:
     paths = tuple(getattr(route, "path", "") for api in API_APPS for route in api.routes)
@@ -191,6 +201,17 @@ PAGES = (
     ("/duty", volunteer_pages.duty, "duty.title", DutyState.load),
     ("/volunteers/roster", volunteer_pages.roster_page, "shifts.title", ShiftsState.load),
     ("/volunteers/teams", volunteer_pages.teams_page, "teams.title", TeamsState.load),
+    ("/testing/sample", testing_pages.sampler, "sampler.title", SamplerState.load),
+    ("/testing/missed", testing_pages.missed, "missed.title", MissedState.load),
+    ("/testing/codes", testing_pages.codes, "codes.title", CodesState.load),
+    ("/testing/card", testing_pages.card, "codecard.title", CardState.load),
+    ("/testing", testing_pages.rounds, "testing.title", TestingRoundsState.load),
+    (
+        "/testing/round/[round_id]",
+        testing_pages.round_page,
+        "tround.title",
+        TestingRoundState.load,
+    ),
 )
 
 for route, page, title_key, load in PAGES:

@@ -167,6 +167,17 @@ FORM_FIELDS: dict[str, tuple[str, ...]] = {
         "capacity",
     ),
     "volunteers.TeamsState.create_team": ("name", "grid_id", "building.1"),
+    "testing.TestingRoundsState.plan": ("name", "test_date", "mode", "c-1"),
+    "testing.TestingRoundState.add_site": ("name", "place", "opens", "closes", "capacity"),
+    "testing.TestingRoundState.add_slot": ("building_id", "starts", "ends"),
+    "testing.TestingRoundState.record_result": ("barcode", "result"),
+    "testing.SamplerState.start": ("site_id",),
+    "testing.SamplerState.scan": ("scan",),
+    "testing.SamplerState.synced": ("sent", "tube", "refused"),
+    "testing.SamplerState.find_door": ("door",),
+    "testing.SamplerState.add_ticked": ("p-1",),
+    "testing.MissedState.save_mark": ("kind", "reason"),
+    "testing.MissedState.finish": ("barcode",),
 }
 
 

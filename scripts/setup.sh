@@ -28,6 +28,18 @@ if [ ! -x .tools/node_modules/.bin/bun ]; then
   npm install --silent --no-audit --no-fund --prefix .tools bun@1.4.5
 fi
 
+# The sampler's camera reads barcodes with the ZXing polyfill where the browser has no
+# BarcodeDetector; its script and .wasm are served from assets/vendor/ (no CDN at the sites).
+if [ ! -f .tools/node_modules/barcode-detector/dist/iife/ponyfill.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .tools barcode-detector@3.2.2
+fi
+vendor=assets/vendor/barcode-detector
+if [ ! -f $vendor/zxing_reader.wasm ]; then
+  mkdir -p $vendor
+  cp .tools/node_modules/barcode-detector/dist/iife/ponyfill.js $vendor/
+  cp .tools/node_modules/zxing-wasm/dist/reader/zxing_reader.wasm $vendor/
+fi
+
 # axe-core checks every page for accessibility problems in the browser tests.
 if [ $want_test = 1 ] && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
   npm install --silent --no-audit --no-fund --prefix .tools axe-core@4.14.1

@@ -326,3 +326,48 @@ def test_demo_volunteers_each_work_in_a_grid_of_their_community(session):
             .where(Building.grid_id == grid.id)
         ).first()
         assert door.address in {hit.address for hit in search(session, volunteer, door.door_key)}
+
+
+def test_qingquan_tests_today_and_tested_three_days_ago(session):
+    """核酸检测: today's round under way at one of two sites, and an ended round, negative."""
+    from app.testing import service as testing
+
+    staff = session.exec(select(User).where(User.mobile == "13800000003")).one()
+    rounds = testing.testing_rounds(session, staff, staff.community_id)
+    today = [r for r in rounds if r.open]
+    ended = [r for r in rounds if not r.open]
+    assert len(today) == 1 and len(ended) == 1
+    assert today[0].mode == "pool10" and today[0].compounds == 4
+    assert ended[0].test_date < today[0].test_date
+
+    board = testing.board(session, staff, today[0].id)
+    assert 0 < board.total.sampled < board.total.due
+    assert board.tubes > board.tubes_open > 0  # full tubes sealed, the samplers' last ones open
+    sites = testing.sites(session, staff, today[0].id)
+    assert [s.name for s in sites] == ["东门广场采样点", "北区活动室采样点"]
+    assert all(s.opens == "07:30" and s.closes == "11:30" and s.capacity > 0 for s in sites)
+    slotted = {slot.building_id for s in sites for slot in s.slots}
+    assert len(slotted) == sum(len(c.buildings) for c in board.compounds)
+    assert len({slot.starts for s in sites for slot in s.slots}) >= 6  # spread over the hours
+
+    first_buildings = [slot.building_id for slot in sites[0].slots[:3]]
+    marks = [
+        person.mark
+        for building_id in first_buildings
+        for door in testing.missed_list(session, staff, today[0].id, building_id).doors
+        for person in door.people
+        if person.mark
+    ]
+    assert 1 <= len(marks) <= 4
+    tasks = testing.home_tasks(session, staff, today[0].id)
+    assert {t.status for t in tasks} == {"open", "taken", "done"}
+    assert all(t.reason == "care" for t in tasks)  # no one in 清泉社区 is in home quarantine
+
+    before = testing.board(session, staff, ended[0].id)
+    assert before.total.sampled > before.total.due * 0.95
+    assert before.tubes > 0 and before.tubes_open == 0 and before.tubes_positive == 0
+    assert before.total.home_open == 0
+    from app.testing.models import Tube, TubeResult
+
+    results = session.exec(select(Tube.result).where(Tube.round_id == ended[0].id)).all()
+    assert set(results) == {TubeResult.NEGATIVE}

@@ -632,6 +632,14 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: testing.close_tube(db, actor, _t_tube(db, w, filled=True)),
         T_FIELD,
     ),
+    "testing.tube_state": (
+        lambda db, actor, w: testing.tube_state(db, actor, _t_tube(db, w)),
+        T_FIELD,
+    ),
+    "testing.tube_by_barcode": (
+        lambda db, actor, w: testing.tube_by_barcode(db, actor, _t_round_with_tube(db, w), "T0001"),
+        T_FIELD,
+    ),
     "testing.find_door": (
         lambda db, actor, w: testing.find_door(db, actor, _t_round(db, w).id, "3-2-501"),
         T_FIELD,
@@ -686,9 +694,21 @@ MATRIX: dict[str, tuple[Callable, dict[str, bool]]] = {
         lambda db, actor, w: testing.board(db, actor, _t_round(db, w).id),
         T_READ,
     ),
+    "testing.round_progress": (
+        lambda db, actor, w: testing.round_progress(db, actor, w.community.id),
+        STAFF_ONLY,
+    ),
+    "testing.round_export": (
+        lambda db, actor, w: testing.round_export(db, actor, _t_round(db, w).id),
+        STAFF_ONLY,
+    ),
     "testing.my_testing": (
         lambda db, actor, w: testing.my_testing(db, actor),
         dict(anonymous=N, resident=Y, volunteer=N, staff=N, street_staff=N, admin=N),
+    ),
+    "testing.household_codes": (
+        lambda db, actor, w: testing.household_codes(db, actor, w.household.id),
+        dict(anonymous=N, resident=Y, volunteer=N, staff=Y, street_staff=N, admin=N),
     ),
 }
 
@@ -745,12 +765,17 @@ OUT_OF_SCOPE = {
     "testing.sites": "far_staff",
     "testing.open_tube": "far_staff",
     "testing.scan_code": "far_staff",
+    "testing.tube_state": "far_staff",
+    "testing.tube_by_barcode": "far_staff",
     "testing.find_door": "far_staff",
     "testing.missed_list": "far_staff",
     "testing.mark_missed": "far_staff",
     "testing.home_tasks": "far_staff",
     "testing.import_results": "far_staff",
     "testing.board": "far_staff",
+    "testing.household_codes": "far_staff",
+    "testing.round_progress": "far_staff",
+    "testing.round_export": "far_staff",
 }
 
 

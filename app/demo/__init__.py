@@ -30,6 +30,7 @@ from app.demo.people import FamilyNamer, _care_flags, _compose, _id_number, _nam
 from app.demo.places import _add_places, _chunks, _existing_logins, _Loaded, _resident_users, _user
 from app.demo.screening import QUARANTINED_RESIDENT, _screening_round
 from app.demo.supplies import _load_supplies
+from app.demo.testing import _load_testing
 from app.demo.volunteers import _add_rosters
 
 __all__ = [
@@ -140,4 +141,5 @@ def load_demo(session: Session, scale: float = 1.0) -> list[DemoLogin]:
     session.commit()
     _screening_round(session, loaded.communities[0], random.Random(SEED + 2))
     _load_supplies(session, loaded.communities[0])
+    _load_testing(session, loaded.communities[1])
     return _existing_logins(session)

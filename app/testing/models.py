@@ -186,3 +186,15 @@ class HomeSamplingTask(SQLModel, table=True):
     taken_at: datetime | None = None
     done_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ScanReceipt(SQLModel, table=True):
+    """A scan a phone sent after a signal loss, once applied: a batch sent again (its answer was
+    lost on the way) gets the same answer and samples nobody twice."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    client_id: str = Field(max_length=40, primary_key=True)
+    code: str = Field(default="", max_length=80)  # "" applied, else the refusal's catalog key
+    params: str = Field(default="{}", max_length=500)  # the refusal's values, as JSON
+    tube_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)

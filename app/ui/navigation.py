@@ -34,6 +34,12 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
     "/duty": (Role.VOLUNTEER,),
     "/volunteers/roster": (Role.STAFF,),
     "/volunteers/teams": (Role.STAFF,),
+    "/testing/sample": (Role.VOLUNTEER, Role.STAFF),
+    "/testing/missed": (Role.VOLUNTEER, Role.STAFF),
+    "/testing/codes": (Role.RESIDENT,),
+    "/testing/card": (Role.RESIDENT, Role.STAFF),
+    "/testing": (Role.STAFF,),
+    "/testing/round": (Role.STAFF,),
 }
 
 

@@ -237,11 +237,76 @@ def _my_round() -> rx.Component:
     )
 
 
+def _my_testing() -> rx.Component:
+    """A resident's test: the round's date, their building's slot at its site, how each of
+    the family stands, and their codes."""
+    return rx.cond(
+        HomeState.test_round != "",
+        panel(
+            column(
+                centered_row(
+                    rx.icon("test-tube", size=20, color=rx.color("accent", 10)),
+                    rx.heading(t("mytest.title"), size="4", as_="h3"),
+                    rx.spacer(),
+                    rx.text(HomeState.test_date, size="2", class_name="number"),
+                ),
+                muted(HomeState.test_round),
+                rx.cond(
+                    HomeState.test_open,
+                    rx.cond(
+                        HomeState.test_slot != "",
+                        rx.vstack(
+                            rx.text(HomeState.test_slot, size="3", weight="bold"),
+                            rx.cond(HomeState.test_place != "", muted(HomeState.test_place)),
+                            spacing="1",
+                        ),
+                        rx.text(t("mytest.no_slot"), size="2"),
+                    ),
+                    muted(t("mytest.ended")),
+                ),
+                rx.foreach(
+                    HomeState.test_people,
+                    lambda p: centered_row(
+                        rx.icon("user", size=16),
+                        rx.text(p[0], size="3"),
+                        rx.spacer(),
+                        rx.badge(
+                            p[2],
+                            color_scheme=rx.cond(
+                                p[1] == "negative",
+                                "jade",
+                                rx.cond(
+                                    p[1] == "retest",
+                                    "orange",
+                                    rx.cond(p[1] == "sampled", "blue", "gray"),
+                                ),
+                            ),
+                            variant=rx.cond(p[1] == "none", "outline", "soft"),
+                            size="2",
+                        ),
+                        class_name="test-person",
+                    ),
+                ),
+                rx.link(
+                    rx.button(
+                        rx.icon("qr-code", size=18), t("mytest.codes"), size="4", width="100%"
+                    ),
+                    href="/testing/codes",
+                    width="100%",
+                ),
+                spacing="2",
+            ),
+        ),
+    )
+
+
 # The home page's shortcuts: (icon, title key, route, the roles that see it).
 SHORTCUTS = (
     ("chart-no-axes-column", "board.title", "/screening", ("staff",)),
     ("clipboard-list", "today.title", "/today", ("staff",)),
+    ("test-tube", "testing.title", "/testing", ("staff",)),
     ("calendar-check", "duty.title", "/duty", ("volunteer",)),
+    ("user-search", "missed.title", "/testing/missed", ("volunteer", "staff")),
     (
         "shopping-basket",
         "supplies.title",
@@ -274,6 +339,7 @@ def home() -> rx.Component:
         "nav.home",
         _greeting(),
         _health_due(),
+        _my_testing(),
         _my_round(),
         _shortcuts(),
         _pending_residents(),

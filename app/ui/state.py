@@ -8,6 +8,7 @@ from app.accounts.state import SessionState
 from app.community import service as community
 from app.db import session_scope
 from app.screening import service as screening
+from app.testing import service as testing
 from app.volunteers import service as volunteers
 
 
@@ -28,6 +29,13 @@ class HomeState(SessionState):
     my_done: rx.Field[int] = rx.field(0)
     my_doors: rx.Field[int] = rx.field(0)
     next_door: rx.Field[str] = rx.field("")
+    # A resident's nucleic-acid test: the round, their slot and site, each member's status.
+    test_round: rx.Field[str] = rx.field("")
+    test_date: rx.Field[str] = rx.field("")
+    test_slot: rx.Field[str] = rx.field("")
+    test_place: rx.Field[str] = rx.field("")
+    test_open: rx.Field[bool] = rx.field(False)
+    test_people: rx.Field[list[tuple[str, str, str]]] = rx.field(default_factory=list)
 
     @rx.event
     def load(self):
@@ -39,6 +47,7 @@ class HomeState(SessionState):
             self.household_address, self.pending_residents = "", 0
             self.application, self.application_reason, self.health_due = "", "", 0
             self.my_buildings, self.my_done, self.my_doors, self.next_door = [], 0, 0, ""
+            self.test_round, self.test_people = "", []
             if user.role in (Role.APPLICANT, Role.RESIDENT):
                 mine = volunteers.my_application(db, user)
                 if mine is not None:
@@ -54,6 +63,8 @@ class HomeState(SessionState):
                     view = community.household_file(db, user, user.household_id)
                     self.household_address, self.household_id = view.address, view.id
                     self.members = [(m.name, m.relation) for m in view.members]
+                    if user.role == Role.RESIDENT:
+                        self._my_testing(testing.my_testing(db, user))
             elif user.role in (Role.STREET_STAFF, Role.ADMIN):
                 overview = community.street_overview(db, user)
                 self.communities = [
@@ -90,6 +101,21 @@ class HomeState(SessionState):
         self.my_done = sum(b.done for b in buildings)
         self.my_doors = sum(len(b.doors) for b in buildings)
         self.next_door = screening.next_door(buildings)
+
+    def _my_testing(self, mine: testing.MyTesting | None) -> None:
+        if mine is None:
+            return
+        self.test_round, self.test_date, self.test_open = mine.round_name, mine.test_date, mine.open
+        self.test_slot = (
+            self.tr("mytest.slot", building=mine.building, slot=mine.slot, site=mine.site)
+            if mine.slot
+            else ""
+        )
+        self.test_place = mine.place
+        self.test_people = [
+            (p.name, p.status or "none", self.tr(f"testing.status.{p.status or 'none'}"))
+            for p in mine.people
+        ]
 
     def _tiles(self, **counts: int) -> list[tuple[str, str]]:
         return [(self.tr(f"home.{name}"), f"{value:,}") for name, value in counts.items()]

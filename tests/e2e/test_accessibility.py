@@ -50,6 +50,34 @@ def _buy(server: "AppServer", title: str) -> int:
     return server.sql("SELECT id FROM groupbuy WHERE title = :t", t=title)[0][0]
 
 
+def _testing_round(server: "AppServer") -> int:
+    """A testing round of the staff member's community (planned for the check if none)."""
+    from sqlmodel import Session, create_engine, select
+
+    from app.accounts.models import User
+    from app.testing import service as testing
+    from app.timeutil import today_local
+
+    found = server.sql(
+        'SELECT t.id FROM testinground t JOIN "user" u ON u.community_id = t.community_id'
+        " WHERE u.mobile = :m ORDER BY t.id DESC LIMIT 1",
+        m=STAFF,
+    )
+    if found:
+        return found[0][0]
+    engine = create_engine(server.database_url)
+    try:
+        with Session(engine) as db:
+            staff = db.exec(select(User).where(User.mobile == STAFF)).one()
+            assert staff.community_id is not None
+            data = {"name": "无障碍检查轮次", "test_date": today_local(), "mode": "pool10"}
+            planned = testing.plan_round(db, staff, staff.community_id, data)
+            assert planned.id is not None
+            return planned.id
+    finally:
+        engine.dispose()
+
+
 def screens(server: "AppServer", role: str) -> list[Screen]:
     if role == "public":
         return [
@@ -78,6 +106,13 @@ def screens(server: "AppServer", role: str) -> list[Screen]:
             Screen("supplies-deliveries", "/supplies/deliveries", "supplies.deliveries"),
             Screen("volunteers-roster", "/volunteers/roster", "shifts.title"),
             Screen("volunteers-teams", "/volunteers/teams", "teams.title"),
+            Screen(
+                "testing-card-staff",
+                f"/testing/card?h={_household(server, STAFF)}",
+                "codecard.title",
+            ),
+            Screen("testing-rounds", "/testing", "testing.title"),
+            Screen("testing-round", f"/testing/round/{_testing_round(server)}", "tround.title"),
         ]
     if role == "volunteer":
         return [
@@ -86,6 +121,8 @@ def screens(server: "AppServer", role: str) -> list[Screen]:
             Screen("visit", "", "visit.title"),
             Screen("today", "/today", "today.title"),
             Screen("arrival", "/arrival", "arrival.title"),
+            Screen("testing-sample", "/testing/sample", "sampler.title"),
+            Screen("testing-missed", "/testing/missed", "missed.title"),
             Screen("duty", "/duty", "duty.title"),
             Screen("supplies-errands", "/supplies/errands", "supplies.errands"),
         ]
@@ -96,6 +133,8 @@ def screens(server: "AppServer", role: str) -> list[Screen]:
         Screen("supplies-resident", "/supplies", "supplies.title"),
         Screen("supplies-order", f"/supplies/buy/{_buy(server, '冻肉蔬菜套餐')}", "supplies.buy"),
         Screen("household-own", f"/household/{_household(server, RESIDENT)}", "household.title"),
+        Screen("testing-codes", "/testing/codes", "codes.title"),
+        Screen("testing-card", "/testing/card", "codecard.title"),
     ]
 
 

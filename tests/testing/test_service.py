@@ -443,6 +443,23 @@ def test_residents_see_their_household_slot_site_and_codes(db, world):
     assert testing.my_testing(db, world.resident).people[0].status == "sampled"
 
 
+def test_the_household_card_is_the_familys_own_or_their_staffs(db, world):
+    mine = testing.household_codes(db, world.resident, world.household.id)
+    assert [m.name for m in mine.members] == ["罗辉", "罗小雨"]
+    assert all(community.resolve_code(db, m.code).id == m.resident_id for m in mine.members)
+    # Staff print it for the family (written to the access log); it is the same card.
+    assert testing.household_codes(db, world.staff, world.household.id) == mine
+    entries = community.audit_log(db, world.staff, world.community.id)
+    assert [e.action for e in entries][:1] == ["testing.card"]
+    # Someone else's household, or staff of another community: refused.
+    with pytest.raises(Forbidden):
+        testing.household_codes(db, world.resident, world.outside.id)
+    with pytest.raises(Forbidden):
+        testing.household_codes(db, world.far_staff, world.household.id)
+    with pytest.raises(ServiceError, match="errors.not_found"):
+        testing.household_codes(db, world.staff, 10**6)
+
+
 def test_volunteers_see_the_board_of_their_grid_only(db, world):
     rnd = _round(db, world)
     board = testing.board(db, world.volunteer, rnd.id)

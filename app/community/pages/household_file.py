@@ -237,6 +237,17 @@ def household() -> rx.Component:
                             align="center",
                             wrap="wrap",
                         ),
+                        # Staff print the testing code card for a family without a smartphone.
+                        rx.cond(
+                            HouseholdState.user_role == "staff",
+                            rx.link(
+                                rx.icon("printer", size=16),
+                                t("codecard.open"),
+                                href="/testing/card?h=" + HouseholdState.household_id.to_string(),
+                                weight="bold",
+                                class_name="tap-link",
+                            ),
+                        ),
                         spacing="2",
                     ),
                 ),

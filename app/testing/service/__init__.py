@@ -8,6 +8,7 @@ household."""
 
 from ._common import FIELD_ROLES, IMMOBILE_FLAGS, PLAN_ROLES, READ_ROLES, mask_name
 from .board import BuildingTally, CompoundTally, Tally, TestingBoard, board
+from .export import EXPORT_HEADERS, round_export
 from .home_tasks import (
     HomeTaskView,
     finish_home_task,
@@ -24,7 +25,14 @@ from .missed import (
     mark_missed,
     missed_list,
 )
-from .resident import MyPerson, MyTesting, my_testing
+from .resident import (
+    CodeMember,
+    HouseholdCodes,
+    MyPerson,
+    MyTesting,
+    household_codes,
+    my_testing,
+)
 from .results import (
     QUARANTINE_REASON,
     ResultImport,
@@ -33,7 +41,14 @@ from .results import (
     import_results,
     record_result,
 )
-from .rounds import RoundInput, RoundView, end_round, plan_round, testing_rounds
+from .rounds import (
+    RoundInput,
+    RoundView,
+    end_round,
+    plan_round,
+    round_progress,
+    testing_rounds,
+)
 from .sampling import (
     DoorHousehold,
     DoorPerson,
@@ -44,21 +59,26 @@ from .sampling import (
     open_tube,
     scan_code,
     scan_member,
+    tube_by_barcode,
+    tube_state,
     undo_last_scan,
 )
 from .sites import SiteInput, SiteView, SlotInput, SlotView, add_site, add_slot, sites
 
 __all__ = [
+    "EXPORT_HEADERS",
     "FIELD_ROLES",
     "IMMOBILE_FLAGS",
     "PLAN_ROLES",
     "QUARANTINE_REASON",
     "READ_ROLES",
     "BuildingTally",
+    "CodeMember",
     "CompoundTally",
     "DoorHousehold",
     "DoorPerson",
     "HomeTaskView",
+    "HouseholdCodes",
     "MarkInput",
     "MissedDoor",
     "MissedList",
@@ -87,6 +107,7 @@ __all__ = [
     "find_door",
     "finish_home_task",
     "home_tasks",
+    "household_codes",
     "import_results",
     "mark_missed",
     "mask_name",
@@ -96,10 +117,14 @@ __all__ = [
     "plan_round",
     "record_result",
     "request_home_sampling",
+    "round_export",
+    "round_progress",
     "scan_code",
     "scan_member",
     "sites",
     "take_home_task",
+    "tube_by_barcode",
+    "tube_state",
     "testing_rounds",
     "undo_last_scan",
 ]

@@ -7,12 +7,14 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, User
-from app.accounts.service import require_role
-from app.community.models import Household, Resident
-from app.community.service import personal_code
+from app.accounts.service import require_community, require_role
+from app.community.models import Building, Household, Resident
+from app.community.service import audit, personal_code
 from app.db import saved_id
+from app.errors import Forbidden
 from app.testing.models import RoundCompound, Sample, SamplingSite, SiteSlot, TestingRound
 
+from ._common import _get
 from .sites import slot_text
 
 
@@ -34,6 +36,7 @@ class MyTesting:
     place: str
     slot: str  # 08:00–08:30, or "" while staff have not set one
     people: list[MyPerson]
+    building: str = ""  # the household's building number, as the slot names it ("3")
 
 
 def my_testing(session: Session, actor: User | None) -> MyTesting | None:
@@ -75,5 +78,49 @@ def my_testing(session: Session, actor: User | None) -> MyTesting | None:
         people=[
             MyPerson(saved_id(rid), name, personal_code(saved_id(rid)), str(status or ""))
             for rid, name, status in people
+        ],
+        building=session.get_one(Building, household.building_id).number,
+    )
+
+
+@dataclass(frozen=True)
+class CodeMember:
+    resident_id: int
+    name: str
+    relation: str
+    code: str  # the personal code, shown as a QR
+
+
+@dataclass(frozen=True)
+class HouseholdCodes:
+    household_id: int
+    address: str
+    members: list[CodeMember]
+
+
+def household_codes(session: Session, actor: User | None, household_id: int) -> HouseholdCodes:
+    """Every member's personal code, with their names: for the resident's own phone, or the
+    printed card staff hand to an elderly family without a smartphone (written to the
+    access log)."""
+    actor = require_role(actor, Role.RESIDENT, Role.STAFF)
+    household: Household = _get(session, Household, household_id)
+    if actor.role == Role.RESIDENT:
+        if actor.household_id != household.id:
+            raise Forbidden()
+    else:
+        require_community(session, actor, household.community_id)
+        audit(session, actor, household.community_id, "testing.card", f"household:{household_id}")
+        session.commit()
+    people = session.exec(
+        select(Resident.id, Resident.name, Resident.relation)
+        .where(Resident.household_id == household.id, col(Resident.moved_out).is_(None))
+        .order_by(col(Resident.id))
+    ).all()
+    return HouseholdCodes(
+        household_id=saved_id(household),
+        address=household.address,
+        members=[
+            CodeMember(saved_id(rid), name, relation, personal_code(saved_id(rid)))
+            for rid, name, relation in people
         ],
     )

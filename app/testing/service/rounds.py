@@ -21,6 +21,7 @@ from app.testing.models import (
     HomeSamplingTask,
     PoolMode,
     RoundCompound,
+    Sample,
     TaskStatus,
     TestingRound,
 )
@@ -162,3 +163,28 @@ def round_view(testing_round: TestingRound, compounds: int) -> RoundView:
         compounds=compounds,
         ended_at=to_local(ended).strftime("%Y-%m-%d %H:%M") if ended else "",
     )
+
+
+def round_progress(
+    session: Session, actor: User | None, community_id: int
+) -> dict[int, tuple[int, int]]:
+    """Per round of a community: (people sampled, people due), in two grouped queries, for
+    the office's list of rounds."""
+    actor = require_role(actor, *READ_ROLES)
+    require_community(session, actor, community_id)
+    rounds = select(TestingRound.id).where(TestingRound.community_id == community_id)
+    sampled = dict(
+        session.exec(
+            select(Sample.round_id, func.count())
+            .where(col(Sample.round_id).in_(rounds))
+            .group_by(col(Sample.round_id))
+        ).all()
+    )
+    due = session.exec(
+        select(RoundCompound.round_id, func.count(col(Resident.id)))
+        .join(Household, col(Household.compound_id) == RoundCompound.compound_id)
+        .join(Resident, col(Resident.household_id) == Household.id)
+        .where(col(RoundCompound.round_id).in_(rounds), col(Resident.moved_out).is_(None))
+        .group_by(col(RoundCompound.round_id))
+    ).all()
+    return {round_id: (sampled.get(round_id, 0), people) for round_id, people in due}

@@ -141,6 +141,27 @@ def scan_member(session: Session, actor: User | None, tube_id: int, resident_id:
     return tube_view(session, tube_id)
 
 
+def tube_state(session: Session, actor: User | None, tube_id: int) -> TubeView:
+    """A tube as it stands now (after scans sent from a phone that had lost its signal)."""
+    actor = _field_actor(actor)
+    tube: Tube = _get(session, Tube, tube_id)
+    _round(session, actor, tube.round_id, open_=False)
+    return tube_view(session, tube_id)
+
+
+def tube_by_barcode(session: Session, actor: User | None, round_id: int, barcode: str) -> int:
+    """The id of the round's tube with this barcode (one opened while the phone had no
+    signal, so the phone knows only its barcode)."""
+    actor = _field_actor(actor)
+    _round(session, actor, round_id, open_=False)
+    found = session.exec(
+        select(Tube.id).where(Tube.round_id == round_id, Tube.barcode == barcode.strip().upper())
+    ).first()
+    if found is None:
+        raise ServiceError("errors.not_found")
+    return found
+
+
 def undo_last_scan(session: Session, actor: User | None, tube_id: int) -> TubeView:
     """Takes the tube's last person out again (a wrong tick or scan); a tube closed by filling
     up opens again."""
