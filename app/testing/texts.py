@@ -66,6 +66,8 @@ ZH: dict[str, str] = {
     "tround.result": "结果",
     "tround.save_result": "保存结果",
     "tround.export": "导出送检名单（.xlsx）",
+    # the round page's sampled tile, under the count
+    "tround.due_of": "共 {due} 人应检",
     "errors.time_parsing": "请选择时间",
     # ---- end of staff pages
     # ---- nucleic-acid testing (核酸检测)
@@ -284,6 +286,8 @@ EN: dict[str, str] = {
     "tround.result": "Result",
     "tround.save_result": "Save result",
     "tround.export": "Export list for the health centre (.xlsx)",
+    # the round page's sampled tile, under the count
+    "tround.due_of": "of {due} due",
     "errors.time_parsing": "Choose a time",
     # ---- end of staff pages
     "testing.mode.single": "Single tube",

@@ -110,7 +110,11 @@ def test_staff_run_a_testing_round_from_plan_to_results(
         (compound_id,)
     ]
     expect(page.get_by_role("heading", name=name)).to_be_visible()
-    expect(page.get_by_text(f"0 / {people:,}", exact=True).first).to_be_visible()
+    # The sampled tile: the count big, the people due small under it.
+    due = page.get_by_text(ZH["tround.due_of"].format(due=f"{people:,}"), exact=True)
+    sampled = page.locator(".rt-Card").filter(has=due)
+    expect(sampled.get_by_text("0", exact=True)).to_be_visible()
+    expect(sampled).to_contain_text(ZH["tround.sampled"])
 
     # A site: a capacity of 0 is refused under its field, nothing saved; then it is added.
     _button(page, "tround.add_site").click()
@@ -127,12 +131,12 @@ def test_staff_run_a_testing_round_from_plan_to_results(
     expect(page.get_by_text("08:00–12:00 · 每小时 2000 人")).to_be_visible()
 
     # A building's slot at the site.
-    building = server.sql(
-        "SELECT b.number FROM building b WHERE b.compound_id = :c"
+    building_id, building = server.sql(
+        "SELECT b.id, b.number FROM building b WHERE b.compound_id = :c"
         " AND EXISTS (SELECT 1 FROM household h JOIN resident r ON r.household_id = h.id"
         " WHERE h.building_id = b.id) ORDER BY b.id LIMIT 1",
         c=compound_id,
-    )[0][0]
+    )[0]
     _button(page, "tround.add_slot").click()
     sheet.get_by_label(ZH["tround.building"], exact=True).click()
     page.get_by_role("option", name=f"{compound} {building}", exact=True).click()
@@ -149,9 +153,21 @@ def test_staff_run_a_testing_round_from_plan_to_results(
 
     # A sample taken at the site shows on the board by itself.
     _sample(server, round_id, "QS0001", 0)
-    expect(page.get_by_text(f"1 / {people:,}", exact=True).first).to_be_visible(timeout=25_000)
+    expect(sampled.get_by_text("1", exact=True)).to_be_visible(timeout=25_000)
     _sample(server, round_id, "QS0002", 1)
-    expect(page.get_by_text(f"2 / {people:,}", exact=True).first).to_be_visible(timeout=25_000)
+    expect(sampled.get_by_text("2", exact=True)).to_be_visible(timeout=25_000)
+    expect(due).to_be_visible()
+
+    # A building's line opens its missed list for this round; back to the board.
+    missed = f"/testing/missed?r={round_id}&b={building_id}"
+    page.locator(f'a[href="{missed}"]').click()
+    expect(page).to_have_url(re.compile(re.escape(missed) + "$"))
+    expect(page.get_by_label(ZH["missed.round"], exact=True)).to_contain_text(name)
+    expect(page.get_by_label(ZH["missed.building"], exact=True)).to_have_text(
+        re.compile(f"^{re.escape(compound)} {re.escape(building)} · ")
+    )
+    page.go_back()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
 
     # Ending it asks first.
     _button(page, "tround.end").click()

@@ -388,6 +388,33 @@ def test_results_from_a_lab_sheet_mark_negatives_and_retest_positive_pools(db, w
     assert (again.tubes, again.unchanged) == (0, 2)
 
 
+def test_a_lab_sheet_with_a_merged_title_row_above_its_header_imports(db, world):
+    import io
+
+    rnd = _sampled_round(db, world)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["望江检测机构 核酸结果"])
+    sheet.merge_cells("A1:C1")
+    sheet.append([])
+    sheet.append(["序号", "管号", "结果"])
+    sheet.append([1, "T001", "阴性"])
+    sheet.append([2, "T404", "阴性"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(testing.ResultsHaveErrors) as exc:
+        testing.import_results(db, world.staff, rnd.id, "结果.xlsx", out.getvalue())
+    assert [(p.row, p.code) for p in exc.value.problems] == [(5, "errors.result_unknown_tube")]
+    sheet.delete_rows(5)
+    out = io.BytesIO()
+    book.save(out)
+    result = testing.import_results(db, world.staff, rnd.id, "结果.xlsx", out.getvalue())
+    assert (result.tubes, result.negative) == (1, 1)
+    # The same in a CSV, the title in the first cell only.
+    csv = "望江检测机构 核酸结果\n试管编号,检测结果\nT002,阴性\n".encode("gbk")
+    assert testing.import_results(db, world.staff, rnd.id, "r.csv", csv).negative == 1
+
+
 def test_a_typed_result_and_csv_work_the_same(db, world):
     rnd = _sampled_round(db, world)
     testing.record_result(db, world.staff, rnd.id, "T002", "阴性")

@@ -37,7 +37,15 @@ from .exporting import (
 )
 from .importing import ImportHasErrors, ImportResult, import_roster
 from .mapping import guess_mapping
-from .reading import HEADER_MIN_KNOWN, HEADER_SEARCH_ROWS, MAX_BYTES, Table, read_table
+from .reading import (
+    HEADER_MIN_KNOWN,
+    HEADER_SEARCH_ROWS,
+    MAX_BYTES,
+    IsHeader,
+    Table,
+    names_roster_columns,
+    read_table,
+)
 from .uploads import (
     UPLOAD_MAX_AGE,
     discard_upload,
@@ -67,6 +75,7 @@ __all__ = [
     "ImportHasErrors",
     "ImportPlan",
     "ImportResult",
+    "IsHeader",
     "Progress",
     "RosterColumn",
     "RowError",
@@ -77,6 +86,7 @@ __all__ = [
     "guess_mapping",
     "import_roster",
     "keep_upload",
+    "names_roster_columns",
     "plan_import",
     "read_table",
     "read_upload",

@@ -8,7 +8,7 @@ import csv
 import io
 import itertools
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,6 +22,8 @@ from .mapping import guess_mapping
 MAX_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10  # the header is looked for in this many non-blank rows
 HEADER_MIN_KNOWN = 3  # a row naming this many of the register's columns is the header
+
+IsHeader = Callable[[Sequence[str]], bool]
 
 
 @dataclass
@@ -68,27 +70,30 @@ def _cell_text(value: Any) -> str:
     return _clean_text(str(value))
 
 
-def _known_columns(cells: Sequence[str]) -> int:
-    return sum(i is not None for i in guess_mapping(cells).values())
+def names_roster_columns(cells: Sequence[str]) -> bool:
+    """Whether a row names enough of the register's columns to be the roster's header."""
+    return sum(i is not None for i in guess_mapping(cells).values()) >= HEADER_MIN_KNOWN
 
 
-def _header_index(candidates: Sequence[list[str]]) -> int:
-    """Which of the first non-blank rows is the header: the first that names enough of the
-    register's columns (office templates put a merged title row, or notes, above it); the
-    first row when none does, so the user maps the columns by hand."""
+def _header_index(candidates: Sequence[list[str]], is_header: IsHeader) -> int:
+    """Which of the first non-blank rows is the header: the first `is_header` accepts (office
+    templates put a merged title row, or notes, above it); the first row when none does, so
+    the user maps the columns by hand."""
     for i, cells in enumerate(candidates):
-        if _known_columns(cells) >= HEADER_MIN_KNOWN:
+        if is_header(cells):
             return i
     return 0
 
 
-def _table(sheet: str, sheets: list[str], raw_rows: Iterable[Sequence[Any]]) -> Table:
+def _table(
+    sheet: str, sheets: list[str], raw_rows: Iterable[Sequence[Any]], is_header: IsHeader
+) -> Table:
     numbered = ((number, [_cell_text(v) for v in raw]) for number, raw in enumerate(raw_rows, 1))
     filled = ((number, cells) for number, cells in numbered if any(cells))
     candidates = list(itertools.islice(filled, HEADER_SEARCH_ROWS))
     if not candidates:
         raise ServiceError("errors.no_header")
-    first = _header_index([cells for _, cells in candidates])
+    first = _header_index([cells for _, cells in candidates], is_header)
     header_row, headers = candidates[first]
     while headers and not headers[-1]:
         headers.pop()
@@ -103,7 +108,7 @@ def _table(sheet: str, sheets: list[str], raw_rows: Iterable[Sequence[Any]]) -> 
     return Table(sheet, sheets, headers, rows, numbers, header_row)
 
 
-def _read_xlsx(content: bytes, sheet: str | None) -> Table:
+def _read_xlsx(content: bytes, sheet: str | None, is_header: IsHeader) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -126,7 +131,7 @@ def _read_xlsx(content: bytes, sheet: str | None) -> Table:
             raise ServiceError("errors.no_header")
         ws.reset_dimensions()  # the stored size is often wrong; read what is there
         try:
-            return _table(chosen, names, ws.iter_rows(values_only=True))
+            return _table(chosen, names, ws.iter_rows(values_only=True), is_header)
         except ServiceError:
             raise
         except Exception:
@@ -160,19 +165,26 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _read_csv(content: bytes) -> Table:
+def _read_csv(content: bytes, is_header: IsHeader) -> Table:
     text = _decode(content)
     if "\x00" in text:
         raise ServiceError("errors.file_unreadable")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        return _table("", [], reader)
+        return _table("", [], reader, is_header)
     except csv.Error:
         raise ServiceError("errors.file_unreadable") from None
 
 
-def read_table(filename: str, content: bytes, sheet: str | None = None) -> Table:
-    """Read the first data sheet (or `sheet`) of an .xlsx, or a CSV file."""
+def read_table(
+    filename: str,
+    content: bytes,
+    sheet: str | None = None,
+    is_header: IsHeader = names_roster_columns,
+) -> Table:
+    """Read the first data sheet (or `sheet`) of an .xlsx, or a CSV file. The header is the
+    first of the first HEADER_SEARCH_ROWS non-blank rows that `is_header` accepts (by default
+    one naming the register's columns), else the first non-blank row."""
     if not content:
         raise ServiceError("errors.file_empty")
     if len(content) > MAX_BYTES:
@@ -183,7 +195,7 @@ def read_table(filename: str, content: bytes, sheet: str | None = None) -> Table
             raise ServiceError("errors.file_type", ext=".xls")
         if not zipfile.is_zipfile(io.BytesIO(content)):
             raise ServiceError("errors.file_unreadable")
-        return _read_xlsx(content, sheet)
+        return _read_xlsx(content, sheet, is_header)
     if ext == ".csv":
-        return _read_csv(content)
+        return _read_csv(content, is_header)
     raise ServiceError("errors.file_type", ext=ext or filename or "")

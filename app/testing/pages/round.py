@@ -2,6 +2,7 @@
 building slots, ending the round, the lab's results and the list for the health centre."""
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from app.testing.state import (
     BuildingLine,
@@ -20,7 +21,6 @@ from app.ui.components import (
     select_field,
     sheet,
     sheet_buttons,
-    stat_tile,
     t,
     text_field,
 )
@@ -31,33 +31,65 @@ from ._parts import mode_label, progress_bar, status_badge
 S = TestingRoundState
 
 
-def _building(b: BuildingLine) -> rx.Component:
-    return rx.box(
-        column(
-            centered_row(
-                rx.text(b.number, size="2", weight="medium"),
-                rx.spacer(),
-                rx.text(b.sampled, " / ", b.due, size="2", class_name="number"),
-            ),
-            progress_bar(b.percent, b.number),
-            rx.cond(
-                (b.missed > 0) | (b.home_open > 0),
-                rx.hstack(
-                    rx.cond(
-                        b.missed > 0,
-                        rx.text(t("tround.missed"), " ", b.missed, size="1", color_scheme="orange"),
-                    ),
-                    rx.cond(
-                        b.home_open > 0,
-                        rx.text(t("tround.home_open"), " ", b.home_open, size="1"),
-                    ),
-                    wrap="wrap",
-                    color_scheme="gray",
-                ),
-            ),
-            spacing="1",
+def _building_counts(b: BuildingLine, *more: rx.Component) -> rx.Component:
+    return column(
+        centered_row(
+            rx.text(b.number, size="2", weight="medium"),
+            rx.spacer(),
+            rx.text(b.sampled, " / ", b.due, size="2", class_name="number"),
+            *more,
+            spacing="2",
         ),
-        class_name="list-row",
+        progress_bar(b.percent, b.number),
+        rx.cond(
+            (b.missed > 0) | (b.home_open > 0),
+            rx.hstack(
+                rx.cond(
+                    b.missed > 0,
+                    rx.text(t("tround.missed"), " ", b.missed, size="1", color_scheme="orange"),
+                ),
+                rx.cond(
+                    b.home_open > 0,
+                    rx.text(t("tround.home_open"), " ", b.home_open, size="1"),
+                ),
+                wrap="wrap",
+                color_scheme="gray",
+            ),
+        ),
+        spacing="1",
+    )
+
+
+def _building(b: BuildingLine) -> rx.Component:
+    # While the round is open the line opens the building's missed list, door by door (that
+    # page works on open rounds only).
+    return rx.cond(
+        S.is_open,
+        rx.link(
+            _building_counts(b, rx.icon("chevron-right", size=16, color=rx.color("gray", 10))),
+            href=f"/testing/missed?r={S.round_id}&b={b.building_id}",
+            class_name="list-row tap-card",
+            underline="none",
+            color="inherit",
+            display="block",
+            width="100%",
+        ),
+        rx.box(_building_counts(b), class_name="list-row", width="100%"),
+    )
+
+
+def _tile(tile: ArrayVar[tuple[str, str, str]]) -> rx.Component:
+    """A board number; the sampled tile has its people due in small under the count."""
+    return rx.card(
+        rx.vstack(
+            rx.text(tile[1], size="6", weight="bold", class_name="number"),
+            rx.cond(
+                tile[2] != "",
+                rx.text(tile[2], size="1", color_scheme="gray", class_name="number"),
+            ),
+            rx.text(tile[0], size="2", color_scheme="gray"),
+            spacing="0",
+        ),
         width="100%",
     )
 
@@ -110,7 +142,7 @@ def _board() -> rx.Component:
     return column(
         progress_bar(S.percent, t("tround.sampled")),
         rx.grid(
-            rx.foreach(S.tiles, lambda tile: stat_tile(tile[0], tile[1])),
+            rx.foreach(S.tiles, _tile),
             columns="3",
             spacing="2",
             width="100%",

@@ -77,17 +77,17 @@ def _norm(text: str) -> str:
     return text.strip().lower().replace(" ", "").replace("（", "(").replace("）", ")")
 
 
-def _columns(table: register_io.Table) -> tuple[int, int, int]:
-    """(tube column, result column, index of the first data row): the header is the first
-    non-blank row, or one of the next few when notes sit above it (as wide as the table)."""
-    candidates = [table.headers, *table.rows[:10]]
-    for i, cells in enumerate(candidates):
-        names = [_norm(c) for c in cells]
-        tube = next((j for j, n in enumerate(names) if n in TUBE_HEADERS), None)
-        result = next((j for j, n in enumerate(names) if n in RESULT_HEADERS), None)
-        if tube is not None and result is not None:
-            return tube, result, i
-    raise ServiceError("errors.result_columns_missing")
+def _columns(cells: Sequence[str]) -> tuple[int, int] | None:
+    """(tube column, result column) when the row names both."""
+    names = [_norm(c) for c in cells]
+    tube = next((j for j, n in enumerate(names) if n in TUBE_HEADERS), None)
+    result = next((j for j, n in enumerate(names) if n in RESULT_HEADERS), None)
+    return None if tube is None or result is None else (tube, result)
+
+
+def _is_header(cells: Sequence[str]) -> bool:
+    # Labs put a title row (a merged "XX检测机构 核酸结果") or notes above the header.
+    return _columns(cells) is not None
 
 
 def import_results(
@@ -96,17 +96,14 @@ def import_results(
     """A lab's .xlsx or .csv: a tube number and a result a row."""
     actor = require_role(actor, *PLAN_ROLES)
     testing_round = _round(session, actor, round_id, open_=False)
-    table = register_io.read_table(filename, content)
-    tube_at, result_at, header = _columns(table)
-    rows = table.rows[header:] if header else table.rows
-    numbers = table.row_numbers[header:] if header else table.row_numbers
+    table = register_io.read_table(filename, content, is_header=_is_header)
+    columns = _columns(table.headers)
+    if columns is None:
+        raise ServiceError("errors.result_columns_missing")
+    tube_at, result_at = columns
     lines = [
-        (
-            number,
-            cells[tube_at] if tube_at < len(cells) else "",
-            cells[result_at] if result_at < len(cells) else "",
-        )
-        for number, cells in zip(numbers, rows, strict=True)
+        (number, cells[tube_at], cells[result_at])  # rows are as wide as the header
+        for number, cells in zip(table.row_numbers, table.rows, strict=True)
     ]
     return _store(session, actor, testing_round, lines)
 

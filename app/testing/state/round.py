@@ -85,7 +85,8 @@ class TestingRoundState(SessionState):
     ended_at: rx.Field[str] = rx.field("")
     percent: rx.Field[int] = rx.field(0)
     end_text: rx.Field[str] = rx.field("")
-    tiles: rx.Field[list[tuple[str, str]]] = rx.field(default_factory=list)
+    # (label, value, a small line under the value or "")
+    tiles: rx.Field[list[tuple[str, str, str]]] = rx.field(default_factory=list)
     compounds: rx.Field[list[CompoundLine]] = rx.field(default_factory=list)
     expanded: rx.Field[list[int]] = rx.field(default_factory=list)
     checked_at: rx.Field[str] = rx.field("")
@@ -128,12 +129,16 @@ class TestingRoundState(SessionState):
         self.is_open, self.ended_at, self.percent = r.open, r.ended_at, total.percent
         self.end_text = self.tr("tround.end_confirm", name=r.name)
         self.tiles = [
-            (self.tr("tround.sampled"), f"{total.sampled:,} / {total.due:,}"),
-            (self.tr("tround.missed"), f"{total.missed_households:,}"),
-            (self.tr("tround.home_open"), f"{total.home_open:,}"),
-            (self.tr("tround.tubes"), f"{board.tubes:,}"),
-            (self.tr("tround.tubes_open"), f"{board.tubes_open:,}"),
-            (self.tr("tround.positive"), f"{board.tubes_positive:,}"),
+            (
+                self.tr("tround.sampled"),
+                f"{total.sampled:,}",
+                self.tr("tround.due_of", due=f"{total.due:,}"),
+            ),
+            (self.tr("tround.missed"), f"{total.missed_households:,}", ""),
+            (self.tr("tround.home_open"), f"{total.home_open:,}", ""),
+            (self.tr("tround.tubes"), f"{board.tubes:,}", ""),
+            (self.tr("tround.tubes_open"), f"{board.tubes_open:,}", ""),
+            (self.tr("tround.positive"), f"{board.tubes_positive:,}", ""),
         ]
         self.compounds = [
             CompoundLine(
