@@ -62,7 +62,7 @@ def login() -> rx.Component:
 
 
 def _other_way(question_key: str, link_key: str, href: str) -> rx.Component:
-    """Under the form: 还没有账号？注册 / 已有账号？登录."""
+    """Under a form, the way to the other one: sign up from login, log in from sign-up."""
     return centered_row(
         rx.text(t(question_key), size="3"),
         rx.link(t(link_key), href=href, size="3", weight="bold", class_name="tap-link"),

@@ -17,11 +17,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app.accounts.models import User
-from app.accounts.service import SESSION_COOKIE, user_for_token
 from app.db import session_scope
 from app.errors import InvalidInput, ServiceError
+from app.phone_posts import NO_STORE, posted_list, refusal, user_of
 from app.screening import service
-from app.settings import get_settings
 from app.ui.i18n import CATALOGS, field_messages, translate
 
 MAX_RECORDS = 100  # per request: the phone sends in batches and counts down
@@ -41,7 +40,6 @@ STRING_PREFIXES = (
     "doors.",
     "errors.",
 )
-NO_STORE = {"Cache-Control": "no-store"}
 # Part of every package version: a deploy that changes the wording reloads every package.
 CATALOG_VERSION = hashlib.sha256(
     repr(
@@ -55,18 +53,6 @@ COMPRESSED = [Middleware(GZipMiddleware, minimum_size=500)]
 def _strings(locale: str) -> dict[str, str]:
     catalog = CATALOGS.get(locale, CATALOGS["zh"])
     return {k: v for k, v in catalog.items() if k.startswith(STRING_PREFIXES)}
-
-
-def _login_needed(locale: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": "login", "message": translate(locale, "field.login_again")},
-        status_code=401,
-        headers=NO_STORE,
-    )
-
-
-def _user(db, request: Request) -> User | None:
-    return user_for_token(db, request.cookies.get(SESSION_COOKIE, ""))
 
 
 def _matches(if_none_match: str, tag: str) -> bool:
@@ -83,9 +69,9 @@ def _download(request: Request) -> Response:
     (`?since=`), as after the phone sends its own visits."""
     locale = request.cookies.get("cep_locale", "zh")
     with session_scope() as db:
-        user = _user(db, request)
+        user = user_of(db, request)
         if user is None:
-            return _login_needed(locale)
+            return refusal("login", 401, locale, "field.login_again")
         try:
             current, changes = service.offline_version(db, user)
             base = f"{CATALOG_VERSION}.{current.base}"
@@ -186,9 +172,9 @@ def _sync_records(request: Request, records: list) -> JSONResponse:
     locale = request.cookies.get("cep_locale", "zh")
     results = []
     with session_scope() as db:
-        user = _user(db, request)
+        user = user_of(db, request)
         if user is None:
-            return _login_needed(locale)
+            return refusal("login", 401, locale, "field.login_again")
         for record in records:
             if not isinstance(record, dict):
                 results.append(_refused("", translate(user.locale, "field.damaged")))
@@ -211,59 +197,11 @@ async def download(request: Request) -> Response:
     return await asyncio.to_thread(_download, request)
 
 
-def _refuse_request(error: str, status_code: int, locale: str, key: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": error, "message": translate(locale, key)},
-        status_code=status_code,
-        headers=NO_STORE,
-    )
-
-
-def _locale_if_logged_in(request: Request) -> str | None:
-    with session_scope() as db:
-        user = _user(db, request)
-        return None if user is None else user.locale.value
-
-
-async def _body(request: Request) -> bytes | None:
-    """The body, or None once it passes MAX_BODY: counted as it arrives, so a huge or endless
-    upload is cut off instead of held in memory."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > MAX_BODY:
-            return None
-    return bytes(received)
-
-
 async def sync(request: Request) -> JSONResponse:
-    cookie_locale = request.cookies.get("cep_locale", "zh")
-    # Only the app's own pages send records: another site's page must not post them with a
-    # volunteer's cookie. Browsers send Origin with every POST, and a cross-site page cannot
-    # send JSON without the permission this route never gives.
-    origin = request.headers.get("origin")
-    if origin is not None and origin not in get_settings().origins:
-        return _refuse_request("forbidden", 403, cookie_locale, "errors.forbidden")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        return _refuse_request("unsupported", 415, cookie_locale, "field.unreadable")
-    locale = await asyncio.to_thread(_locale_if_logged_in, request)
-    if locale is None:
-        return _login_needed(cookie_locale)
-    raw = await _body(request)
-    if raw is None:
-        return _refuse_request("too_large", 413, locale, "field.too_large")
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's limit
-        body = None
-    records = body.get("records") if isinstance(body, dict) else None
-    if not isinstance(records, list) or len(records) > MAX_RECORDS:
-        return _refuse_request("bad_request", 400, locale, "field.unreadable")
-    return await asyncio.to_thread(_sync_records, request, records)
+    posted = await posted_list(request, "records", MAX_BODY, MAX_RECORDS)
+    if isinstance(posted, JSONResponse):
+        return posted
+    return await asyncio.to_thread(_sync_records, request, posted[0])
 
 
 ROUTES = [

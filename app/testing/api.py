@@ -14,17 +14,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.accounts.models import User
-from app.accounts.service import SESSION_COOKIE, user_for_token
 from app.db import saved_id, session_scope
 from app.errors import InvalidInput, ServiceError
-from app.settings import get_settings
+from app.phone_posts import NO_STORE, posted_list, refusal, user_of
 from app.testing import service
 from app.testing.models import ScanReceipt
 from app.ui.i18n import CATALOGS, translate
 
 MAX_BODY = 64 * 1024  # bytes: a scan is about 150, a queue of a few hundred fits
 MAX_SCANS = 200
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 class Scan(BaseModel):
@@ -39,34 +37,6 @@ class Scan(BaseModel):
     code: str = Field(default="", max_length=200)
     resident_id: int = 0
     scanned_at: str = Field(default="", max_length=40)  # kept on the phone; the server stamps
-
-
-def _refuse(error: str, status: int, locale: str, key: str) -> JSONResponse:
-    body = {"error": error, "message": translate(locale, key)}
-    return JSONResponse(body, status_code=status, headers=NO_STORE)
-
-
-def _user(db, request: Request) -> User | None:
-    return user_for_token(db, request.cookies.get(SESSION_COOKIE, ""))
-
-
-def _locale_if_logged_in(request: Request) -> str | None:
-    with session_scope() as db:
-        user = _user(db, request)
-        return None if user is None else user.locale.value
-
-
-async def _body(request: Request) -> bytes | None:
-    """The body, or None past MAX_BODY: counted as it arrives, never held whole."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > MAX_BODY:
-            return None
-    return bytes(received)
 
 
 def _apply(db, user: User, scan: Scan) -> service.TubeView:
@@ -132,9 +102,9 @@ def _apply_all(request: Request, scans: list) -> JSONResponse:
     locale = request.cookies.get("cep_locale", "zh")
     results = []
     with session_scope() as db:
-        user = _user(db, request)
+        user = user_of(db, request)
         if user is None:
-            return _refuse("login", 401, locale, "field.login_again")
+            return refusal("login", 401, locale, "field.login_again")
         for raw in scans:
             try:
                 results.append(_one(db, user, raw))
@@ -146,28 +116,10 @@ def _apply_all(request: Request, scans: list) -> JSONResponse:
 
 
 async def scan(request: Request) -> JSONResponse:
-    cookie_locale = request.cookies.get("cep_locale", "zh")
-    # Only the app's own pages send scans (as the field sync: see app/screening/api.py).
-    origin = request.headers.get("origin")
-    if origin is not None and origin not in get_settings().origins:
-        return _refuse("forbidden", 403, cookie_locale, "errors.forbidden")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        return _refuse("unsupported", 415, cookie_locale, "field.unreadable")
-    locale = await asyncio.to_thread(_locale_if_logged_in, request)
-    if locale is None:
-        return _refuse("login", 401, cookie_locale, "field.login_again")
-    raw = await _body(request)
-    if raw is None:
-        return _refuse("too_large", 413, locale, "field.too_large")
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        body = None
-    scans = body.get("scans") if isinstance(body, dict) else None
-    if not isinstance(scans, list) or len(scans) > MAX_SCANS:
-        return _refuse("bad_request", 400, locale, "field.unreadable")
-    return await asyncio.to_thread(_apply_all, request, scans)
+    posted = await posted_list(request, "scans", MAX_BODY, MAX_SCANS)
+    if isinstance(posted, JSONResponse):
+        return posted
+    return await asyncio.to_thread(_apply_all, request, posted[0])
 
 
 scan_api = Starlette(routes=[Route("/api/testing/scan", scan, methods=["POST"])])

@@ -26,10 +26,9 @@ from conftest import ROOT, _app_env, _free_port, _run_cli, _status, _stop, _tail
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.accounts.service import login
+from app.accounts.service import SESSION_COOKIE, login
 from app.db import make_engine
 from app.demo import DEMO_PASSWORD
-from app.screening.api import SESSION_COOKIE
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from app.accounts.service import login
+from app import phone_posts
+from app.accounts.service import SESSION_COOKIE, login
 from app.community.models import Resident
 from app.db import session_scope
 from app.screening import api
@@ -21,12 +22,13 @@ from tests.conftest import PASSWORD
 @pytest.fixture
 def client(engine, monkeypatch):
     monkeypatch.setattr(api, "session_scope", lambda: session_scope(engine))
+    monkeypatch.setattr(phone_posts, "session_scope", lambda: session_scope(engine))
     return TestClient(api.field_api)
 
 
 def _log_in(db, client, user) -> None:
     token = login(db, user.mobile, PASSWORD, "test").token
-    client.cookies.set(api.SESSION_COOKIE, token)
+    client.cookies.set(SESSION_COOKIE, token)
 
 
 def _record(world, round_id: int, client_id: str | None = None, **data) -> dict:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from app.accounts.service import login
+from app import phone_posts
+from app.accounts.service import SESSION_COOKIE, login
 from app.community.models import Resident
 from app.db import session_scope
 from app.screening import api
@@ -38,6 +39,7 @@ STORED = (Visit, PersonCheck, RoundDoor, FollowUp, QuarantinePlan, DailyCheck, R
 @pytest.fixture
 def client(engine, monkeypatch):
     monkeypatch.setattr(api, "session_scope", lambda: session_scope(engine))
+    monkeypatch.setattr(phone_posts, "session_scope", lambda: session_scope(engine))
     return TestClient(api.field_api)
 
 
@@ -60,7 +62,7 @@ def _log_in(db, client, user, locale: str = "zh") -> None:
     user.locale = locale
     db.add(user)
     db.commit()
-    client.cookies.set(api.SESSION_COOKIE, _token(db, user))
+    client.cookies.set(SESSION_COOKIE, _token(db, user))
 
 
 def _visit(world, round_id: int, client_id: str | None = None, **data) -> dict:
@@ -112,7 +114,7 @@ def _asgi_post(headers: dict[str, str], chunks, cookie: str = "") -> tuple[int, 
 
     raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     if cookie:
-        raw.append((b"cookie", f"{api.SESSION_COOKIE}={cookie}".encode()))
+        raw.append((b"cookie", f"{SESSION_COOKIE}={cookie}".encode()))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

@@ -5,7 +5,8 @@ import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from app.accounts.service import login
+from app import phone_posts
+from app.accounts.service import SESSION_COOKIE, login
 from app.community import service as community
 from app.db import session_scope
 from app.testing import api
@@ -20,11 +21,12 @@ from tests.testing.test_service import _people
 @pytest.fixture
 def client(engine, monkeypatch):
     monkeypatch.setattr(api, "session_scope", lambda: session_scope(engine))
+    monkeypatch.setattr(phone_posts, "session_scope", lambda: session_scope(engine))
     return TestClient(api.scan_api)
 
 
 def _log_in(db, client, user) -> None:
-    client.cookies.set(api.SESSION_COOKIE, login(db, user.mobile, PASSWORD, "test").token)
+    client.cookies.set(SESSION_COOKIE, login(db, user.mobile, PASSWORD, "test").token)
 
 
 def test_nobody_logged_in_is_asked_to_log_in_before_the_body_is_read(client):

@@ -1,7 +1,6 @@
 """What the testing modules share: who may do what, finding a round and its scope, and
 putting one person into a tube."""
 
-from pydantic_core import PydanticCustomError
 from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -21,16 +20,6 @@ READ_ROLES = (Role.STAFF, Role.STREET_STAFF, Role.ADMIN)
 FIELD_ROLES = (Role.VOLUNTEER, Role.STAFF)
 # Special-care flags that keep someone from queueing at a site: sampled at home.
 IMMOBILE_FLAGS = ("elderly_alone", "disabled")
-
-
-def _text(limit: int):
-    def check(value: str) -> str:
-        value = value.strip()
-        if len(value) > limit:
-            raise PydanticCustomError("too_long", "at most {max}", {"max": limit})
-        return value
-
-    return check
 
 
 def _get(session: Session, model, row_id: int):

@@ -15,6 +15,7 @@ from app.community.models import Building, Compound, Household, Resident
 from app.community.service import audit, natural_key
 from app.db import saved_id
 from app.errors import InvalidInput, ServiceError, parse
+from app.fields import text
 from app.testing.models import HomeSamplingTask, MissedKind, MissedMark, Sample
 
 from ._common import (
@@ -25,7 +26,6 @@ from ._common import (
     _in_round,
     _require_building,
     _round,
-    _text,
 )
 
 
@@ -33,7 +33,7 @@ class MarkInput(BaseModel):
     kind: MissedKind
     reason: str
 
-    _reason = field_validator("reason")(_text(100))
+    _reason = field_validator("reason")(text(100))
 
     @model_validator(mode="after")
     def _check(self):

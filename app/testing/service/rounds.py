@@ -15,6 +15,7 @@ from app.community.models import Compound, Household, Resident
 from app.community.service import audit
 from app.db import saved_id, table_of
 from app.errors import InvalidInput, RowId, parse
+from app.fields import text
 from app.screening.service import quarantined_households_query
 from app.testing.models import (
     HomeReason,
@@ -27,7 +28,7 @@ from app.testing.models import (
 )
 from app.timeutil import to_local, today_local, utcnow
 
-from ._common import FIELD_ROLES, IMMOBILE_FLAGS, PLAN_ROLES, READ_ROLES, _round, _text
+from ._common import FIELD_ROLES, IMMOBILE_FLAGS, PLAN_ROLES, READ_ROLES, _round
 
 
 class RoundInput(BaseModel):
@@ -36,7 +37,7 @@ class RoundInput(BaseModel):
     mode: PoolMode = PoolMode.POOL10
     compound_ids: list[RowId] = []  # none: the whole community
 
-    _name = field_validator("name")(_text(50))
+    _name = field_validator("name")(text(50))
 
     @model_validator(mode="after")
     def _check(self):

@@ -15,9 +15,10 @@ from app.community.models import Building, Compound, Household, Resident
 from app.community.service import natural_key
 from app.db import saved_id
 from app.errors import InvalidInput, RowId, parse
+from app.fields import text
 from app.testing.models import SamplingSite, SiteSlot
 
-from ._common import FIELD_ROLES, PLAN_ROLES, READ_ROLES, _get, _in_round, _round, _text
+from ._common import FIELD_ROLES, PLAN_ROLES, READ_ROLES, _get, _in_round, _round
 
 
 class SiteInput(BaseModel):
@@ -27,8 +28,8 @@ class SiteInput(BaseModel):
     closes: time
     capacity: int  # people an hour
 
-    _name = field_validator("name")(_text(40))
-    _place = field_validator("place")(_text(100))
+    _name = field_validator("name")(text(40))
+    _place = field_validator("place")(text(100))
 
     @model_validator(mode="after")
     def _check(self):
